@@ -1,0 +1,27 @@
+# Two commands set everything up on a fresh machine:
+#   make demo   analyse the bundled sample reports and print their summaries
+#   make test   run the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test score clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/fazhi analyze --samples
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+score: $(STAMP)
+	$(PYTHON) ../shared/tools/score.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -1,0 +1,62 @@
+"""The engine, in data-flow order: bytes -> text/body -> outline -> metadata -> parts
+-> facts (indicators, citations, areas) -> findings.
+
+Each stage is a function `stage(report) -> None` that adds one kind of annotation.
+Heavy modules are imported inside the stages so that `fazhi --help` stays instant.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from fazhi.ingest.document import Document
+from fazhi.report import Report
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+Stage = Callable[[Report], None]
+
+
+def _outline(report: Report) -> None:
+    from fazhi.structure import outline
+
+    outline.annotate(report)
+
+
+def _metadata(report: Report) -> None:
+    from fazhi.extract import metadata
+
+    metadata.annotate(report)
+
+
+def _parts(report: Report) -> None:
+    from fazhi.structure import parts
+
+    parts.annotate(report)
+
+
+def _review(report: Report) -> None:
+    from fazhi.review import checks  # noqa: F401  (registers the rules)
+    from fazhi.review.registry import run_rules
+
+    report.findings = run_rules(report)
+
+
+STAGES: list[Stage] = [_outline, _metadata, _parts, _review]
+
+
+def analyze_document(doc: Document) -> Report:
+    from fazhi.text.view import make_view
+
+    report = Report(source=doc.source, text=doc.text, body=doc.body, page_meta=dict(doc.page_meta))
+    report.view = make_view(report.text)
+    for stage in STAGES:
+        stage(report)
+    return report
+
+
+def analyze(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
+    """Read one file (txt in any Chinese encoding, docx, pdf, html) and analyse it.
+    Raises fazhi.errors.InputError with a one-line reason for a file that is not a readable report."""
+    from fazhi import ingest
+
+    return analyze_document(ingest.load(path, max_bytes=max_bytes))

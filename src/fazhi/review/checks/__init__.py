@@ -1,0 +1,2 @@
+"""Importing this package registers every rule module."""
+from fazhi.review.checks import metadata, structure  # noqa: F401
