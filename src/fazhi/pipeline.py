@@ -34,6 +34,24 @@ def _parts(report: Report) -> None:
     parts.annotate(report)
 
 
+def _indicators(report: Report) -> None:
+    from fazhi.extract.indicators import extract_indicators
+
+    report.indicators = extract_indicators(report.view, report.body.start, report.body.end)
+
+
+def _citations(report: Report) -> None:
+    from fazhi.extract.citations import extract_citations
+
+    report.citations = extract_citations(report.view, report.body.start, report.body.end)
+
+
+def _areas(report: Report) -> None:
+    from fazhi.extract.areas import annotate_areas
+
+    annotate_areas(report)
+
+
 def _review(report: Report) -> None:
     from fazhi.review import checks  # noqa: F401  (registers the rules)
     from fazhi.review.registry import run_rules
@@ -41,7 +59,7 @@ def _review(report: Report) -> None:
     report.findings = run_rules(report)
 
 
-STAGES: list[Stage] = [_outline, _metadata, _parts, _review]
+STAGES: list[Stage] = [_outline, _metadata, _parts, _indicators, _citations, _areas, _review]
 
 
 def analyze_document(doc: Document) -> Report:

@@ -9,7 +9,8 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
 SEVERITY_LABEL = {"error": "[bold red]错误[/]", "warning": "[yellow]警告[/]", "info": "[blue]提示[/]"}
-LEVEL_MARK = {1: "", 2: "  ", 3: "    "}
+CATEGORY_LABEL = {"structure": "结构", "metadata": "要素", "format": "格式", "formulation": "表述",
+                  "timeliness": "时效", "content": "内容", "duplication": "重复"}
 
 
 def _quote(report: Report, start: int | None, end: int | None, width: int = 30) -> str:
@@ -79,7 +80,7 @@ def findings_table(report: Report) -> "RenderableType":
     t.add_column("说明")
     t.add_column("原文")
     for f in report.findings:
-        t.add_row(SEVERITY_LABEL.get(f.severity, f.severity), f.category, f.message,
+        t.add_row(SEVERITY_LABEL.get(f.severity, f.severity), CATEGORY_LABEL.get(f.category, f.category), f.message,
                   _quote(report, f.start, f.end))
     return t
 
@@ -94,7 +95,7 @@ def print_summary(report: Report, console: "Console") -> None:
     console.print(metadata_table(report))
     console.print(outline_tree(report))
     console.print(parts_table(report))
-    for extra in EXTRA_SECTIONS:
+    for extra in _extra_sections() + EXTRA_SECTIONS:
         if (r := extra(report)) is not None:
             console.print(r)
     if report.findings:
@@ -103,5 +104,11 @@ def print_summary(report: Report, console: "Console") -> None:
         console.print("[green]未发现问题[/]")
 
 
-# later stages (indicators, areas, score) register their own summary sections here
+def _extra_sections() -> list:
+    from fazhi.render import facts
+
+    return [facts.indicators_table, facts.areas_table, facts.citations_line]
+
+
+# sections after the parts table, in order; each returns None when it has nothing to show
 EXTRA_SECTIONS: list = []

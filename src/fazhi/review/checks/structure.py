@@ -31,7 +31,7 @@ def heading_marker_missing(report: Report) -> Iterator[Hit]:
             level = _LEVEL_NAMES.get(h.level, "")
             yield Hit(message=f"{level}标题“{h.title}”缺少序号（推断为第{h.number}个）。",
                       suggestion="补全标题序号，如“（二）”。" if h.level == 2 else "补全标题序号。",
-                      start=h.start, end=h.end)
+                      start=h.start, end=h.title_end)
 
 
 @rule("heading-sequence", "structure", "warning", "标题序号不连续")
