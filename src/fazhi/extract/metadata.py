@@ -17,6 +17,7 @@ from fazhi.text.lines import iter_lines
 
 _HEAD_LINES = 8
 _TAIL_LINES = 6
+_OPENING_CHARS = 1500  # how much of the body after the head may name the place (我镇 … 桥头镇)
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _TITLE_TOPIC = re.compile(r"法治|依法行政|法制|依法治")
 _TITLE_END = re.compile(r"(报\s*告|总\s*结|汇\s*报|情\s*况|工\s*作)\s*[（(]?[^）)]{0,8}[）)]?$")
@@ -191,8 +192,9 @@ def annotate(report: Report) -> None:
     if year_span:
         meta.spans["report_year"] = year_span
     meta.level = infer_level(view, report.body, meta.issuer)
-    opening = next(iter(iter_lines(view, head[-1].end if head else report.body.start, report.body.end)), None)
+    open_from = head[-1].end if head else report.body.start
+    opening = view[open_from:min(report.body.end, open_from + _OPENING_CHARS)]
     texts = [*(clean(view[s.start:s.end]) for s in issuers), meta.title or "", meta.source_org or "",
              *(view[s.start:s.end] for s in tail), meta.addressee or "",
-             *(view[s.start:s.end] for s in head), view[opening.start:opening.end] if opening else ""]
+             *(view[s.start:s.end] for s in head), opening]
     meta.place = resolve_place([t for t in texts if t])
