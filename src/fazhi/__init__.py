@@ -14,11 +14,16 @@ if TYPE_CHECKING:
     from fazhi.report import Report
 
 
-def analyze(path, *, max_bytes: int | None = None) -> "Report":
+def analyze(path, *, max_bytes: int | None = None, rubric=None) -> "Report":
+    """Analyse one report file. `rubric`: a Rubric, or a list of YAML paths layered on the default."""
     from fazhi.pipeline import DEFAULT_MAX_BYTES
     from fazhi.pipeline import analyze as _analyze
 
-    return _analyze(path, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+    if rubric is not None and not hasattr(rubric, "settings"):
+        from fazhi.review.rubric import load_rubric
+
+        rubric = load_rubric(rubric)
+    return _analyze(path, max_bytes=max_bytes or DEFAULT_MAX_BYTES, rubric=rubric)
 
 
 __all__ = ["analyze", "__version__"]

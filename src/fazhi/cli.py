@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--pretty", action="store_true", help="JSON 缩进排版")
     a.add_argument("--samples", action="store_true", help="分析内置的样例报告")
     a.add_argument("--max-mb", type=float, default=50, help="单个文件大小上限（MB，默认 50）")
+    a.add_argument("--rubric", action="append", type=Path, default=[], metavar="FILE",
+                   help="评分细则 YAML，叠加在默认细则之上；可重复（省级、再单位级）")
     a.set_defaults(func=cmd_analyze)
     return p
 
@@ -52,8 +54,15 @@ def _progress(n: int):
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from fazhi.errors import InputError
+    from fazhi.errors import FazhiError, InputError
     from fazhi.pipeline import analyze
+    from fazhi.review.rubric import load_rubric
+
+    try:
+        rubric = load_rubric(args.rubric)
+    except FazhiError as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return EXIT_INPUT
 
     files = list(args.files) + (_sample_paths() if args.samples else [])
     if not files:
@@ -74,7 +83,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     try:
         for path in files:
             try:
-                report = analyze(path, max_bytes=max_bytes)
+                report = analyze(path, max_bytes=max_bytes, rubric=rubric)
             except InputError as e:
                 failed += 1
                 print(f"错误：{path}：{e.reason}", file=sys.stderr)

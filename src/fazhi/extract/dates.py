@@ -9,6 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fazhi.report import Span
 
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
@@ -86,3 +90,12 @@ def garbled_date(s: str) -> tuple[str, dt.date | None] | None:
         if d := _make(y, int(mo), int(da)):
             readings.add(d)
     return m.group(0), (readings.pop() if len(readings) == 1 else None)
+
+
+def invalid_dates(text: str, start: int = 0, end: int | None = None) -> list["Span"]:
+    """Spans of Arabic-numeral dates that name no calendar day (2024年2月30日)."""
+    from fazhi.report import Span
+
+    end = len(text) if end is None else end
+    return [Span(m.start(), m.end()) for m in ARABIC.finditer(text, start, end)
+            if _make(int(m["y"]), int(m["m"]), int(m["d"])) is None]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from fazhi.extract.dates import find_dates, garbled_date
+from fazhi.extract.dates import find_dates, garbled_date, invalid_dates
 from fazhi.report import Report, Span
 from fazhi.structure.parts import classify_heading
 from fazhi.text.lines import iter_lines
@@ -41,13 +41,14 @@ def is_organ_line(s: str) -> bool:
     return 4 <= len(s) <= 40 and bool(ORGAN_END.search(s)) and not (_PUNCT & set(s))
 
 
-def _head(report: Report) -> list[Span]:
+def head_lines(report: Report) -> list[Span]:
     first_heading = report.outline[0].start if report.outline else report.body.end
     lines = list(iter_lines(report.view, report.body.start, first_heading))
     return lines[:_HEAD_LINES]
 
 
-def _tail(report: Report) -> list[Span]:
+def tail_lines(report: Report) -> list[Span]:
+    """The last lines of the body after the last heading's line: where the 落款 stands."""
     last_heading = report.outline[-1].end if report.outline else report.body.start
     return list(iter_lines(report.view, last_heading, report.body.end))[-_TAIL_LINES:]
 
@@ -100,6 +101,14 @@ def find_sign_date(view: str, tail: list[Span]) -> tuple[Span | None, str | None
         if garbled_date(line):
             return None, None, sp
     return None, None, None
+
+
+def find_invalid_sign_date(view: str, tail: list[Span]) -> Span | None:
+    """A date-shaped 成文日期 that is no calendar date (2024年2月30日)."""
+    for sp in reversed(tail):
+        if bad := invalid_dates(view, sp.start, sp.end):
+            return bad[-1]
+    return None
 
 
 def find_report_year(report: Report, title: Span | None) -> tuple[int | None, Span | None]:
@@ -165,7 +174,7 @@ def annotate(report: Report) -> None:
     from fazhi.extract.places import resolve_place
 
     view, meta = report.view, report.metadata
-    head, tail = _head(report), _tail(report)
+    head, tail = head_lines(report), tail_lines(report)
     title = find_title(view, head)
     if title:
         meta.title = clean(report.text[title.start:title.end])
@@ -185,6 +194,8 @@ def annotate(report: Report) -> None:
         meta.sign_date, meta.spans["sign_date"] = iso, date_span
     elif garbled:
         report.facts["garbled_sign_date"] = garbled
+    elif invalid := find_invalid_sign_date(view, tail):
+        report.facts["invalid_sign_date"] = invalid
     meta.publish_date = report.page_meta.get("publish_date")
     meta.source_org = report.page_meta.get("source")
     year, year_span = find_report_year(report, title)

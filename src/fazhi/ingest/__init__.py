@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fazhi.errors import InputError
 from fazhi.ingest.document import Document
-from fazhi.report import Source, Span
+from fazhi.report import Source
 
 __all__ = ["Document", "load", "load_bytes"]
 

@@ -62,3 +62,20 @@ def citations_line(report: Report) -> "RenderableType | None":
     titles = "、".join(c.title + (f"（{c.doc_number}）" if c.doc_number else "") for c in report.citations[:8])
     more = f" 等 {len(report.citations)} 件" if len(report.citations) > 8 else ""
     return f"[bold]引用文件[/]：{titles}{more}"
+
+
+def score_table(report: Report) -> "RenderableType | None":
+    from rich.table import Table
+
+    s = report.score
+    if not s:
+        return None
+    capped = "（存在否决项，封顶）" if s.get("capped") else ""
+    t = Table(title=f"评分：{s['total']:g} / {s['max']:g}{capped}", title_justify="left", header_style="bold")
+    t.add_column("评分项")
+    t.add_column("得分", justify="right")
+    t.add_column("说明")
+    for item in s.get("items", []):
+        style = "red" if item.get("failed") and item.get("blocker") else ""
+        t.add_row(item["name"], f"{item['points']:g}/{item['max']:g}", item.get("why", ""), style=style)
+    return t

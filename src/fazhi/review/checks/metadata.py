@@ -19,7 +19,7 @@ def title_missing(report: Report) -> Iterator[Hit]:
 @rule("date-missing", "metadata", "warning", "缺少成文日期")
 def date_missing(report: Report) -> Iterator[Hit]:
     """GB/T 9704 7.3.5 (rules.md E1.5): the 落款 ends with the 成文日期."""
-    if not report.metadata.sign_date and "garbled_sign_date" not in report.facts:
+    if not report.metadata.sign_date and not ({"garbled_sign_date", "invalid_sign_date"} & report.facts.keys()):
         yield Hit(message="文末未找到成文日期。",
                   suggestion="在落款机关下方写明成文日期，如“2024年1月19日”。")
 
