@@ -32,7 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--max-mb", type=float, default=50, help="单个文件大小上限（MB，默认 50）")
     a.add_argument("--rubric", action="append", type=Path, default=[], metavar="FILE",
                    help="评分细则 YAML，叠加在默认细则之上；可重复（省级、再单位级）")
+    a.add_argument("--corpus", metavar="DIR_OR_DB",
+                   help="与之比对的报告文件夹或语料库（.db 文件或数据库 URL），输出 copies")
     a.set_defaults(func=cmd_analyze)
+    from fazhi.corpus.cli import add_corpus_commands
+
+    add_corpus_commands(sub)
     return p
 
 
@@ -89,6 +94,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 print(f"错误：{path}：{e.reason}", file=sys.stderr)
                 results.append({"source": {"path": str(path)}, "error": e.reason})
                 continue
+            if args.corpus:
+                from fazhi.corpus import find_copies
+
+                report.copies = find_copies(report, args.corpus)
             if args.json:
                 results.append(report.to_dict())
             else:

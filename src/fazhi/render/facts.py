@@ -79,3 +79,23 @@ def score_table(report: Report) -> "RenderableType | None":
         style = "red" if item.get("failed") and item.get("blocker") else ""
         t.add_row(item["name"], f"{item['points']:g}/{item['max']:g}", item.get("why", ""), style=style)
     return t
+
+
+KIND_LABEL = {"copying": "抄用他单位", "recycling": "沿用往年", "template": "通用套话"}
+
+
+def copies_table(report: Report) -> "RenderableType | None":
+    from rich.table import Table
+
+    if not report.copies:
+        return None
+    t = Table(title=f"重复内容（{len(report.copies)}）", title_justify="left", header_style="bold")
+    for col in ("类型", "相似度", "本文", "对方"):
+        t.add_column(col)
+    for c in report.copies[:MAX_ROWS]:
+        other = c.get("other", {})
+        who = " ".join(str(x) for x in (other.get("issuer") or other.get("unit"), other.get("year")) if x)
+        quote = report.text[c["start"]:c["end"]].replace("\n", " ")
+        t.add_row(KIND_LABEL.get(c.get("kind", ""), c.get("kind", "")), f"{c['similarity']:.2f}",
+                  quote[:40] + ("…" if len(quote) > 40 else ""), who or str(other.get("path", "")))
+    return t

@@ -107,7 +107,8 @@ def print_summary(report: Report, console: "Console") -> None:
 def _extra_sections() -> list:
     from fazhi.render import facts
 
-    return [facts.indicators_table, facts.areas_table, facts.citations_line, facts.score_table]
+    return [facts.indicators_table, facts.areas_table, facts.citations_line, facts.copies_table,
+            facts.score_table]
 
 
 # sections after the parts table, in order; each returns None when it has nothing to show

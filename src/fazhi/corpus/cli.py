@@ -1,0 +1,232 @@
+"""`fazhi corpus add | list | show | remove | reanalyze` (registered by `add_corpus_commands`).
+
+Every subcommand takes `--db URL_OR_PATH` (default: $FAZHI_DB, else sqlite:///fazhi.db in the
+working directory). Errors are one Chinese line on stderr, never a traceback; exit status 2
+when any file or the database failed. Also runnable alone: `python -m fazhi.corpus.cli corpus add DIR`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAIL = 0, 2
+
+
+def add_corpus_commands(subparsers) -> argparse.ArgumentParser:
+    """Add the `corpus` command and its subcommands to an argparse subparsers object."""
+    c = subparsers.add_parser("corpus", help="报告库：入库、列表、查看、删除、重新分析")
+    sub = c.add_subparsers(dest="corpus_command", required=True)
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--db", help="数据库（SQLAlchemy URL 或 .db 文件；默认 $FAZHI_DB 或 ./fazhi.db）")
+    a = sub.add_parser("add", parents=[db], help="分析报告并入库（文件或文件夹；已入库的跳过）")
+    a.add_argument("paths", nargs="+", type=Path, help="报告文件或文件夹")
+    a.add_argument("--max-mb", type=float, default=50, help="单个文件大小上限（MB，默认 50）")
+    a.set_defaults(func=cmd_add)
+    ls = sub.add_parser("list", parents=[db], help="列出库中报告")
+    ls.add_argument("--json", action="store_true", help="输出 JSON")
+    ls.set_defaults(func=cmd_list)
+    sh = sub.add_parser("show", parents=[db], help="查看一份报告及其与库中其他报告的重复内容")
+    sh.add_argument("id", type=int, help="报告编号（见 list）")
+    sh.add_argument("--json", action="store_true", help="输出 JSON")
+    sh.set_defaults(func=cmd_show)
+    rm = sub.add_parser("remove", parents=[db], help="从库中删除报告")
+    rm.add_argument("ids", type=int, nargs="+", help="报告编号")
+    rm.set_defaults(func=cmd_remove)
+    re_ = sub.add_parser("reanalyze", parents=[db], help="用当前版本重新分析旧版本分析的报告")
+    re_.add_argument("--all", action="store_true", help="重新分析全部报告")
+    re_.set_defaults(func=cmd_reanalyze)
+    return c
+
+
+def _err(msg: str, console=None) -> None:
+    if console is not None:
+        console.print(msg, markup=False, highlight=False, soft_wrap=True)
+    else:
+        print(msg, file=sys.stderr)
+
+
+def _open(args, create: bool):
+    """The corpus, or None after one error line."""
+    from fazhi.corpus.store import open_corpus
+    from fazhi.errors import FazhiError
+
+    try:
+        return open_corpus(args.db, create=create)
+    except FazhiError as e:
+        _err(f"错误：{e}")
+    except Exception as e:  # noqa: BLE001 - a driver error is one line, not a traceback
+        _err(f"错误：无法打开语料库（{e.__class__.__name__}：{str(e).splitlines()[0][:200] if str(e) else ''}）")
+    return None
+
+
+def _progress(total: int):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=Console(stderr=True), transient=True, disable=total <= 1)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    import hashlib
+
+    from fazhi.corpus import report_files
+    from fazhi.errors import InputError
+    from fazhi.pipeline import analyze
+
+    corpus = _open(args, create=True)
+    if corpus is None:
+        return EXIT_FAIL
+    files = report_files(args.paths)
+    max_bytes = int(args.max_mb * 1024 * 1024)
+    added = skipped = failed = 0
+    progress = _progress(len(files))
+    try:
+        with progress:
+            task = progress.add_task("入库中", total=len(files))
+            for f in files:
+                try:
+                    sha = hashlib.sha256(f.read_bytes()).hexdigest() if f.is_file() else None
+                    if sha and corpus.find_sha(sha) is not None:
+                        skipped += 1
+                    else:
+                        _, new = corpus.add(analyze(f, max_bytes=max_bytes))
+                        added, skipped = added + new, skipped + (not new)
+                except InputError as e:
+                    failed += 1
+                    _err(f"错误：{f}：{e.reason}", progress.console)
+                except OSError as e:
+                    failed += 1
+                    _err(f"错误：{f}：无法读取文件（{e.strerror or e.__class__.__name__}）", progress.console)
+                except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch
+                    failed += 1
+                    _err(f"错误：{f}：分析或入库失败（{e.__class__.__name__}）", progress.console)
+                progress.advance(task)
+    finally:
+        print(f"新入库 {added} 份，已存在跳过 {skipped} 份，失败 {failed} 份", file=sys.stderr)
+        corpus.close()
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    corpus = _open(args, create=False)
+    if corpus is None:
+        return EXIT_FAIL
+    with corpus:
+        rows = corpus.rows(("id", "report_year", "issuer", "level", "format", "path", "engine_version"))
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table("编号", "年度", "报告主体", "层级", "格式", "文件")
+    for r in rows:
+        t.add_row(str(r["id"]), str(r["report_year"] or "—"), r["issuer"] or "—", r["level"] or "—",
+                  r["format"] or "—", r["path"])
+    Console().print(t)
+    print(f"共 {len(rows)} 份报告", file=sys.stderr)
+    return EXIT_OK
+
+
+KIND_LABEL = {"copying": "与其他单位重复", "recycling": "与本单位其他年度重复", "template": "模板/套话"}
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from fazhi.corpus.copies import copy_ratios, match_stored
+
+    corpus = _open(args, create=False)
+    if corpus is None:
+        return EXIT_FAIL
+    with corpus:
+        row = corpus.get(args.id)
+        if row is None:
+            _err(f"错误：库中没有编号为 {args.id} 的报告")
+            return EXIT_FAIL
+        copies = match_stored(corpus, args.id)
+        n_units = corpus.paragraph_count(args.id)
+    ratios = copy_ratios(copies, row["body_chars"])
+    if args.json:
+        meta = {k: v for k, v in row.items() if k not in ("text", "analysis", "added_at", "analyzed_at")}
+        meta.update(added_at=str(row["added_at"]), analyzed_at=str(row["analyzed_at"]), units=n_units)
+        json.dump({"report": meta, "ratios": ratios, "copies": copies}, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    from rich.console import Console
+
+    con = Console(highlight=False)
+    con.print(f"[bold]#{row['id']}[/] {row['title'] or '（无标题）'}", markup=True)
+    for label, key in (("报告主体", "issuer"), ("年度", "report_year"), ("层级", "level"), ("文件", "path"),
+                       ("成文日期", "sign_date"), ("发布时间", "publish_date"), ("分析版本", "engine_version")):
+        con.print(f"{label}：{row[key] if row[key] is not None else '—'}", markup=False)
+    con.print(f"指纹段落/句子：{n_units}", markup=False)
+    con.print(f"重复比例：本单位往年 {ratios['recycling']:.1%}，其他单位 {ratios['copying']:.1%}，"
+              f"模板 {ratios['template']:.1%}", markup=False)
+    for c in copies:
+        o = c["other"]
+        snippet = row["text"][c["start"]:c["end"]].replace("\n", " ")
+        snippet = snippet if len(snippet) <= 60 else snippet[:58] + "……"
+        con.print(f"- [{KIND_LABEL[c['kind']]}] 相似度 {c['similarity']:.2f} {c['start']}–{c['end']}：{snippet}",
+                  markup=False)
+        con.print(f"    ↔ #{o['id']} {o['issuer'] or '—'} {o['year'] or ''} {o['path']} {o['start']}–{o['end']}",
+                  markup=False)
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    corpus = _open(args, create=False)
+    if corpus is None:
+        return EXIT_FAIL
+    missing = 0
+    with corpus:
+        for rid in args.ids:
+            if corpus.remove(rid):
+                print(f"已删除 #{rid}", file=sys.stderr)
+            else:
+                missing += 1
+                _err(f"错误：库中没有编号为 {rid} 的报告")
+    return EXIT_FAIL if missing else EXIT_OK
+
+
+def cmd_reanalyze(args: argparse.Namespace) -> int:
+    corpus = _open(args, create=False)
+    if corpus is None:
+        return EXIT_FAIL
+    done = failed = 0
+    with corpus:
+        todo = corpus.rows(("id", "path")) if args.all else corpus.stale()
+        progress = _progress(len(todo))
+        with progress:
+            task = progress.add_task("重新分析", total=len(todo))
+            for r in todo:
+                try:
+                    corpus.reanalyze(r["id"])
+                    done += 1
+                except Exception as e:  # noqa: BLE001 - one bad report must not stop the batch
+                    failed += 1
+                    reason = getattr(e, "reason", None) or e.__class__.__name__
+                    _err(f"错误：#{r['id']} {r['path']}：{reason}", progress.console)
+                progress.advance(task)
+    print(f"重新分析 {done} 份，失败 {failed} 份", file=sys.stderr)
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (`python -m fazhi.corpus.cli corpus ...`), same as `fazhi corpus ...`."""
+    p = argparse.ArgumentParser(prog="fazhi")
+    add_corpus_commands(p.add_subparsers(dest="command", required=True))
+    args = p.parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""Fingerprints of report passages for copy detection.
+
+A report's body is cut into *units*: every prose paragraph (a non-empty line that is not
+a bare heading) and, for long paragraphs, also its sentences (cut after 。；;！？!?).
+Each unit is *normalised* so that punctuation width, spaces and changed numbers do not
+matter: punctuation and spaces are dropped, letters lower-cased, and every run of digits
+or Chinese numerals becomes one symbol ("2023年" and "二〇二四年" both read "0年").
+
+The normalised string is shingled into character n-grams (never whitespace tokens: Chinese
+has none), each shingle hashed with xxh32, and a MinHash signature computed with a
+multiply-shift hash family in numpy. The signature is cut into LSH bands; each band is
+hashed (xxh64, band index mixed in) to one signed 64-bit integer that the database indexes.
+Two units whose n-gram Jaccard similarity is J share at least one band with probability
+1 - (1 - J**rows)**bands (0.87 at J = 0.5, 0.99 at J = 0.6 with the defaults).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from typing import Any
+
+# digits of any width and the Chinese numerals used in ordinals, years and counts
+_CN_NUMERALS = frozenset("零〇一二三四五六七八九十两")
+_SENTENCE_END = re.compile(r"[。；;！？!?]+")
+NUMBER = "0"
+
+
+@dataclass(frozen=True)
+class Params:
+    """Fingerprint settings; stored in the corpus so that every unit is hashed alike."""
+
+    ngram: int = 4  # character n-gram length
+    num_perm: int = 128  # MinHash permutations
+    bands: int = 32  # LSH bands (bands * rows <= num_perm)
+    rows: int = 4
+    seed: int = 20240601
+    min_chars: int = 12  # a unit shorter than this (normalised) is not fingerprinted
+    long_chars: int = 80  # a paragraph longer than this is also cut into sentences
+    max_para_chars: int = 1500  # a longer "paragraph" (a run-on PDF line) is kept as sentences only
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Params":
+        return cls(**{k: int(v) for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+DEFAULT_PARAMS = Params()
+
+
+@dataclass
+class Unit:
+    """One fingerprinted passage: [start, end) in the report text, level 0 paragraph / 1 sentence."""
+
+    start: int
+    end: int
+    level: int
+    norm: str
+    starts: list[int] = field(repr=False)  # offset in the report text where norm[i] begins
+    ends: list[int] = field(repr=False)  # ... and where it ends (a number symbol covers its digits)
+    content: str = field(default="", repr=False)  # view[start:end]
+    text_hash: int = 0
+    bands: list[int] = field(default_factory=list, repr=False)
+
+    def span_of(self, i: int, j: int) -> tuple[int, int]:
+        """Offsets in the report text of norm[i:j] (j exclusive, i < j)."""
+        return self.starts[i], self.ends[j - 1]
+
+
+def normalize(s: str, base: int = 0) -> tuple[str, list[int], list[int]]:
+    """`s` without punctuation and spaces, letters lower-cased, each run of digits/Chinese
+    numerals folded to one symbol; plus the start and end offset (+ base) of each kept char."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    prev_num = False
+    for i, ch in enumerate(s):
+        o = ord(ch)
+        if 0xFF01 <= o <= 0xFF5E:  # full-width ASCII
+            ch = chr(o - 0xFEE0)
+        if ch.isdigit() or ch in _CN_NUMERALS:
+            if prev_num:
+                ends[-1] = base + i + 1
+            else:
+                out.append(NUMBER)
+                starts.append(base + i)
+                ends.append(base + i + 1)
+            prev_num = True
+        elif ch.isalnum():
+            out.append(ch.lower())
+            starts.append(base + i)
+            ends.append(base + i + 1)
+            prev_num = False
+        elif not (ch.isspace() or (ch == "." and prev_num)):
+            prev_num = False  # punctuation ends a number; a space or a decimal point does not
+    return "".join(out), starts, ends
+
+
+# ---------------------------------------------------------------- units
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Non-empty lines of text[start:end], stripped, as (start, end)."""
+    out = []
+    pos = start
+    for line in text[start:end].splitlines(keepends=True):
+        a, b = pos, pos + len(line.rstrip("\r\n"))
+        pos += len(line)
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append((a, b))
+    return out
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentences of text[start:end] cut after 。；;！？!? (terminator kept)."""
+    out, a = [], start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        out.append((a, m.end()))
+        a = m.end()
+    if a < end:
+        out.append((a, end))
+    return out
+
+
+def _unit(view: str, a: int, b: int, level: int) -> Unit:
+    norm, starts, ends = normalize(view[a:b], a)
+    s, e = (starts[0], ends[-1]) if starts else (a, b)
+    return Unit(s, e, level, norm, starts, ends, view[s:e])
+
+
+def split_units(view: str, body: tuple[int, int], headings: list[tuple[int, int, int]] = (),
+                params: Params = DEFAULT_PARAMS) -> list[Unit]:
+    """The passages of a report worth fingerprinting.
+
+    `view` is the report's same-length normalised text, `body` its (start, end), `headings`
+    (line start, title end, line end) of outline headings: a heading line is skipped, or only
+    the text after its title kept when the line goes on ("（二）标题。正文……")."""
+    after_title = {s: t for s, t, _e in headings}
+    units: list[Unit] = []
+    for a, b in _lines(view, *body):
+        if a in after_title:
+            a = after_title[a]
+        u = _unit(view, a, b, 0)
+        n = len(u.norm)
+        if n < params.min_chars:
+            continue
+        if n <= params.max_para_chars:
+            units.append(u)
+        if n > params.long_chars:
+            units.extend(_sentence_units(view, a, b, params))
+    return units
+
+
+def _sentence_units(view: str, a: int, b: int, params: Params) -> list[Unit]:
+    """Sentence units of a long paragraph; a short sentence is joined to the next one."""
+    out: list[Unit] = []
+    pending = None
+    for s, e in _sentences(view, a, b):
+        s0 = pending if pending is not None else s
+        u = _unit(view, s0, e, 1)
+        if len(u.norm) < params.min_chars:
+            pending = s0
+            continue
+        pending = None
+        out.append(u)
+    if pending is not None and out:  # a short tail joins the last sentence
+        out[-1] = _unit(view, out[-1].start, b, 1)
+    elif pending is not None:
+        out.append(_unit(view, pending, b, 1))
+    return out
+
+
+def report_units(report, params: Params = DEFAULT_PARAMS) -> list[Unit]:
+    """Units of an analysed `fazhi.report.Report`, fingerprinted."""
+    view = report.view or _make_view(report.text)
+    heads = [(h.start, h.title_end or h.end, h.end) for h in report.outline]
+    units = split_units(view, (report.body.start, report.body.end), heads, params)
+    fingerprint(units, params)
+    return units
+
+
+def dict_units(d: dict[str, Any], params: Params = DEFAULT_PARAMS) -> list[Unit]:
+    """Units of a report given as its contract JSON (`Report.to_dict()`, with "text")."""
+    view = _make_view(d["text"])
+    heads = [(h["start"], h.get("title_end") or h["end"], h["end"]) for h in d.get("outline") or []]
+    body = d.get("body") or {"start": 0, "end": len(d["text"])}
+    units = split_units(view, (body["start"], body["end"]), heads, params)
+    fingerprint(units, params)
+    return units
+
+
+def _make_view(text: str) -> str:
+    from fazhi.text.view import make_view
+
+    return make_view(text)
+
+
+# ---------------------------------------------------------------- MinHash + LSH
+def text_hash(norm: str) -> int:
+    """Signed 64-bit hash of a normalised string (exact-duplicate key)."""
+    import xxhash
+
+    return _signed(xxhash.xxh64_intdigest(norm.encode("utf-8")))
+
+
+def _signed(v: int) -> int:
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+@cache
+def _perm(num_perm: int, seed: int):
+    """Multiply-shift hash family: h_k(x) = ((a_k * x + b_k) mod 2**64) >> 32, a_k odd."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 1 << 63, size=num_perm, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64)
+    return a, b
+
+
+def shingles(norm: str, n: int) -> list[str]:
+    """Character n-grams; a string shorter than n is its own single shingle."""
+    if len(norm) <= n:
+        return [norm] if norm else []
+    return [norm[i:i + n] for i in range(len(norm) - n + 1)]
+
+
+def signatures(norms: list[str], params: Params = DEFAULT_PARAMS):
+    """MinHash signatures, one row of `num_perm` uint32 per string (numpy array)."""
+    import numpy as np
+    import xxhash
+
+    a, b = _perm(params.num_perm, params.seed)
+    counts, hv = [], []
+    for s in norms:
+        sh = set(shingles(s, params.ngram)) or {""}
+        counts.append(len(sh))
+        hv.extend(xxhash.xxh32_intdigest(g.encode("utf-8")) for g in sh)
+    if not norms:
+        return np.zeros((0, params.num_perm), dtype=np.uint32)
+    x = np.asarray(hv, dtype=np.uint64)
+    sig = np.empty((len(norms), params.num_perm), dtype=np.uint32)
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    step = max(1, 200_000 // params.num_perm)  # bound the (shingles x perms) matrix
+    for lo in range(0, len(norms), 64):
+        hi = min(len(norms), lo + 64)
+        seg = x[offsets[lo]:offsets[hi]]
+        with np.errstate(over="ignore"):
+            h = np.vstack([((a * seg[i:i + step, None]) + b) >> np.uint64(32)
+                           for i in range(0, len(seg), step)])
+        sig[lo:hi] = np.minimum.reduceat(h, offsets[lo:hi] - offsets[lo], axis=0).astype(np.uint32)
+    return sig
+
+
+def band_hashes(sig_row, params: Params = DEFAULT_PARAMS) -> list[int]:
+    """One signed 64-bit key per LSH band; the band index is mixed in, so keys never collide across bands."""
+    import xxhash
+
+    r = params.rows
+    raw = sig_row.tobytes()
+    w = 4 * r
+    return [_signed(xxhash.xxh64_intdigest(raw[i * w:(i + 1) * w], seed=i)) for i in range(params.bands)]
+
+
+def fingerprint(units: list[Unit], params: Params = DEFAULT_PARAMS) -> list[Unit]:
+    """Fill each unit's `text_hash` and `bands` in place."""
+    sig = signatures([u.norm for u in units], params)
+    for u, row in zip(units, sig):
+        u.text_hash = text_hash(u.norm)
+        u.bands = band_hashes(row, params)
+    return units

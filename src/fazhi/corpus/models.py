@@ -1,0 +1,88 @@
+"""Database schema of a report corpus (SQLAlchemy 2 declarative models).
+
+    reports      one analysed report: identity (content sha256), metadata columns for
+                 tables and matching, the text and the full analysis JSON
+    paragraphs   the fingerprinted units of a report (paragraphs and sentences of long
+                 paragraphs): span in the report text, exact hash, the unit's view text
+    bands        LSH band keys of each unit's MinHash signature, indexed by key so that
+                 a new report is matched without loading the corpus
+    corpus_meta  key/value settings (fingerprint parameters, ...)
+
+Schema changes go through Alembic (fazhi/corpus/migrations); keep both in step
+(tests/test_corpus_store.py compares them).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Index, Integer, SmallInteger, String,
+                        Text)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ReportRow(Base):
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    path: Mapped[str] = mapped_column(Text, nullable=False)
+    format: Mapped[str | None] = mapped_column(String(16))
+    encoding: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str | None] = mapped_column(Text)
+    issuer: Mapped[str | None] = mapped_column(Text)
+    unit_key: Mapped[str] = mapped_column(String(255), nullable=False)  # same unit across years
+    level: Mapped[str | None] = mapped_column(String(16))
+    province: Mapped[str | None] = mapped_column(String(64))
+    city: Mapped[str | None] = mapped_column(String(64))
+    county: Mapped[str | None] = mapped_column(String(64))
+    town: Mapped[str | None] = mapped_column(String(64))
+    adcode: Mapped[str | None] = mapped_column(String(12))
+    report_year: Mapped[int | None] = mapped_column(Integer, index=True)
+    sign_date: Mapped[str | None] = mapped_column(String(10))
+    publish_date: Mapped[str | None] = mapped_column(String(10))
+    body_chars: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    engine_version: Mapped[str] = mapped_column(String(32), nullable=False)
+    added_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    analyzed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    analysis: Mapped[dict] = mapped_column(JSON, nullable=False)  # Report.to_dict() without "text"
+
+
+class ParagraphRow(Base):
+    __tablename__ = "paragraphs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False,
+                                           index=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    level: Mapped[int] = mapped_column(SmallInteger, nullable=False)  # 0 paragraph, 1 sentence
+    start: Mapped[int] = mapped_column(Integer, nullable=False)
+    end: Mapped[int] = mapped_column(Integer, nullable=False)
+    nchars: Mapped[int] = mapped_column(Integer, nullable=False)  # normalised length
+    text_hash: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+    content: Mapped[str] = mapped_column(Text, nullable=False)  # view[start:end] (same length as text)
+
+
+class BandRow(Base):
+    __tablename__ = "bands"
+
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraphs.id", ondelete="CASCADE"),
+                                              primary_key=True, index=True)
+    band: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False,
+                                           index=True)
+
+
+class MetaRow(Base):
+    __tablename__ = "corpus_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON, nullable=False)
+
+
+Index("ix_reports_unit_year", ReportRow.unit_key, ReportRow.report_year)

@@ -1,0 +1,353 @@
+"""The corpus database: open (and migrate), add, list, show, remove, re-analyse reports.
+
+    corpus = open_corpus("sqlite:///fazhi.db")     # or a .db path, or any SQLAlchemy URL
+    report_id, added = corpus.add(fazhi.analyze("report.docx"))
+
+Each report is written in one transaction together with its paragraphs and band keys, so
+an interrupted batch (Ctrl-C, kill) leaves the database consistent; adding is idempotent by
+the content's sha256, so a re-run resumes where the last one stopped.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from fazhi.corpus.fingerprint import DEFAULT_PARAMS, Params, Unit, report_units
+
+DEFAULT_URL = "sqlite:///fazhi.db"
+ENV_URL = "FAZHI_DB"
+_URL_SCHEME = re.compile(r"^[a-z][a-z0-9+]*://", re.I)
+LEVEL_PLACE = {"省": "province", "地市": "city", "区县": "county", "乡镇街道": "town"}
+
+
+def resolve_url(db: str | os.PathLike | None = None) -> str:
+    """A SQLAlchemy URL from a URL, a file path (SQLite) or None ($FAZHI_DB, else ./fazhi.db)."""
+    db = str(db) if db is not None else os.environ.get(ENV_URL) or DEFAULT_URL
+    if _URL_SCHEME.match(db) or db.startswith("sqlite:"):
+        if db.startswith("postgresql://") or db.startswith("postgres://"):
+            return "postgresql+psycopg://" + db.split("://", 1)[1]  # psycopg 3, not psycopg2
+        return db
+    return "sqlite:///" + str(Path(db).expanduser().resolve())
+
+
+def make_engine(url: str):
+    """An Engine; for SQLite: WAL journal, foreign keys on, a busy timeout; ':memory:' kept on one connection."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import StaticPool
+
+    dumps = lambda o: json.dumps(o, ensure_ascii=False)  # noqa: E731
+    if not url.startswith("sqlite"):
+        return create_engine(url, json_serializer=dumps, pool_pre_ping=True)
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    kw: dict[str, Any] = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}} if memory else {}
+    engine = create_engine(url, json_serializer=dumps, **kw)
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record):  # noqa: ANN001
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return engine
+
+
+def alembic_config(connection=None):
+    """Alembic Config pointing at the migrations shipped in this package."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(engine) -> None:
+    """Bring the schema to the newest migration (creates it in an empty database)."""
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+
+
+def unit_key(meta: dict[str, Any]) -> str:
+    """Who wrote the report, stable across years: the administrative division when the report
+    is a government's own (level matches the finest place found), else the issuer's name."""
+    place = meta.get("place") or {}
+    level = meta.get("level")
+    field = LEVEL_PLACE.get(level or "")
+    if field and place.get(field) and place.get("adcode"):
+        deeper = list(LEVEL_PLACE.values())[list(LEVEL_PLACE.values()).index(field) + 1:]
+        if not any(place.get(f) for f in deeper):
+            return f"place:{place['adcode']}"
+    issuer = re.sub(r"[\s\W_]+", "", meta.get("issuer") or "")
+    return f"issuer:{issuer}"[:255] if issuer else ""
+
+
+class Corpus:
+    """A report corpus in one database (use `open_corpus` or `memory_corpus`)."""
+
+    def __init__(self, engine, params: Params | None = None):
+        self.engine = engine
+        self.params = params or self._load_params()
+
+    # ------------------------------------------------------------ setup
+    def _load_params(self) -> Params:
+        from sqlalchemy import insert, select
+
+        from fazhi.corpus.models import MetaRow
+
+        from sqlalchemy.exc import IntegrityError
+
+        q = select(MetaRow.value).where(MetaRow.key == "fingerprint")
+        with self.engine.connect() as conn:
+            row = conn.execute(q).scalar()
+        if row is not None:
+            return Params.from_dict(row)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(MetaRow).values(key="fingerprint", value=DEFAULT_PARAMS.to_dict()))
+        except IntegrityError:  # another process wrote it first
+            with self.engine.connect() as conn:
+                return Params.from_dict(conn.execute(q).scalar_one())
+        return DEFAULT_PARAMS
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Corpus":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ reading
+    def size(self) -> int:
+        from sqlalchemy import func, select
+
+        from fazhi.corpus.models import ReportRow
+
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(ReportRow)).scalar_one()
+
+    def find_sha(self, sha256: str) -> int | None:
+        from sqlalchemy import select
+
+        from fazhi.corpus.models import ReportRow
+
+        with self.engine.connect() as conn:
+            return conn.execute(select(ReportRow.id).where(ReportRow.sha256 == sha256)).scalar()
+
+    def rows(self, columns: tuple[str, ...] = ("id", "path", "issuer", "report_year", "level",
+                                               "engine_version", "sha256"), **where: Any) -> list[dict]:
+        """Report rows (chosen columns only, never the text unless asked), ordered by id."""
+        from sqlalchemy import select
+
+        from fazhi.corpus.models import ReportRow
+
+        q = select(*(getattr(ReportRow, c) for c in columns)).order_by(ReportRow.id)
+        for k, v in where.items():
+            col = getattr(ReportRow, k)
+            q = q.where(col.in_(v) if isinstance(v, (list, tuple, set)) else col == v)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def get(self, report_id: int) -> dict | None:
+        """Every column of one report, or None."""
+        from fazhi.corpus.models import ReportRow
+
+        cols = tuple(c.name for c in ReportRow.__table__.columns)
+        found = self.rows(cols, id=report_id)
+        return found[0] if found else None
+
+    def report_dict(self, report_id: int) -> dict | None:
+        """The stored analysis as the contract JSON (text put back in)."""
+        row = self.get(report_id)
+        if row is None:
+            return None
+        return {**row["analysis"], "text": row["text"]}
+
+    def paragraph_count(self, report_id: int) -> int:
+        from sqlalchemy import func, select
+
+        from fazhi.corpus.models import ParagraphRow
+
+        with self.engine.connect() as conn:
+            q = select(func.count()).select_from(ParagraphRow).where(ParagraphRow.report_id == report_id)
+            return conn.execute(q).scalar_one()
+
+    # ------------------------------------------------------------ writing
+    def add(self, report) -> tuple[int, bool]:
+        """Store an analysed Report with its fingerprints: (id, True), or (existing id, False)."""
+        from sqlalchemy import insert
+        from sqlalchemy.exc import IntegrityError
+
+        from fazhi.corpus.models import ReportRow
+
+        existing = self.find_sha(report.source.sha256)
+        if existing is not None:
+            return existing, False
+        units = report_units(report, self.params)
+        now = _now()
+        values = {**_report_values(report), "added_at": now, "analyzed_at": now}
+        try:
+            with self.engine.begin() as conn:
+                rid = conn.execute(insert(ReportRow).returning(ReportRow.id), values).scalar_one()
+                self._insert_units(conn, rid, units)
+        except IntegrityError:  # stored meanwhile by another process
+            existing = self.find_sha(report.source.sha256)
+            if existing is None:
+                raise
+            return existing, False
+        return rid, True
+
+    def replace(self, report_id: int, report) -> None:
+        """Overwrite a stored report's analysis and fingerprints (re-analysis), in one transaction."""
+        from sqlalchemy import update
+
+        from fazhi.corpus.models import ReportRow
+
+        units = report_units(report, self.params)
+        values = {**_report_values(report), "analyzed_at": _now()}
+        values.pop("sha256")
+        with self.engine.begin() as conn:
+            self._delete_units(conn, report_id)
+            conn.execute(update(ReportRow).where(ReportRow.id == report_id).values(**values))
+            self._insert_units(conn, report_id, units)
+
+    def remove(self, report_id: int) -> bool:
+        from sqlalchemy import delete
+
+        from fazhi.corpus.models import ReportRow
+
+        with self.engine.begin() as conn:
+            self._delete_units(conn, report_id)
+            return conn.execute(delete(ReportRow).where(ReportRow.id == report_id)).rowcount > 0
+
+    def _delete_units(self, conn, report_id: int) -> None:
+        from sqlalchemy import delete
+
+        from fazhi.corpus.models import BandRow, ParagraphRow
+
+        conn.execute(delete(BandRow).where(BandRow.report_id == report_id))
+        conn.execute(delete(ParagraphRow).where(ParagraphRow.report_id == report_id))
+
+    def _insert_units(self, conn, report_id: int, units: list[Unit]) -> None:
+        from sqlalchemy import insert
+
+        from fazhi.corpus.models import BandRow, ParagraphRow
+
+        if not units:
+            return
+        rows = [{"report_id": report_id, "seq": i, "level": u.level, "start": u.start, "end": u.end,
+                 "nchars": len(u.norm), "text_hash": u.text_hash, "content": u.content}
+                for i, u in enumerate(units)]
+        q = insert(ParagraphRow).returning(ParagraphRow.id, sort_by_parameter_order=True)
+        ids = conn.execute(q, rows).scalars().all()
+        bands = []
+        for pid, u in zip(ids, units):
+            for b, h in dict.fromkeys(zip(range(len(u.bands)), u.bands)):
+                bands.append({"hash": h, "paragraph_id": pid, "band": b, "report_id": report_id})
+        conn.execute(insert(BandRow), bands)
+
+    # ------------------------------------------------------------ re-analysis
+    def stale(self, version: str | None = None) -> list[dict]:
+        """Reports analysed by another engine version than `version` (default: this fazhi)."""
+        from sqlalchemy import select
+
+        from fazhi.corpus.models import ReportRow
+
+        version = version or _engine_version()
+        q = select(ReportRow.id, ReportRow.path, ReportRow.engine_version).where(
+            ReportRow.engine_version != version).order_by(ReportRow.id)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def reanalyze(self, report_id: int):
+        """Analyse a stored report again (from its file if unchanged, else from the stored text) and store it."""
+        row = self.get(report_id)
+        if row is None:
+            raise KeyError(report_id)
+        report = analyze_stored(row)
+        self.replace(report_id, report)
+        return report
+
+
+def analyze_stored(row: dict):
+    """A fresh Report for a stored row: from the original file when its content is unchanged,
+    otherwise from the stored text (read as plain text, identity fields kept)."""
+    import hashlib
+
+    from fazhi.pipeline import analyze, analyze_document
+    from fazhi.report import Source
+
+    p = Path(row["path"])
+    try:
+        if p.is_file() and hashlib.sha256(p.read_bytes()).hexdigest() == row["sha256"]:
+            return analyze(p)
+    except OSError:
+        pass
+    from fazhi import ingest
+
+    doc = ingest.load_bytes(row["text"].encode("utf-8"), p.with_suffix(".txt"))
+    doc.source = Source(path=row["path"], format=row["format"] or "txt", encoding=row["encoding"],
+                        sha256=row["sha256"])
+    return analyze_document(doc)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _engine_version() -> str:
+    from fazhi import __version__
+
+    return __version__
+
+
+def _report_values(report) -> dict[str, Any]:
+    d = report.to_dict()
+    d.pop("text", None)
+    d["copies"] = []  # copies depend on the corpus, not on the report
+    meta = d["metadata"]
+    place = meta.get("place") or {}
+    return {
+        "sha256": report.source.sha256, "path": report.source.path, "format": report.source.format,
+        "encoding": report.source.encoding, "title": meta.get("title"), "issuer": meta.get("issuer"),
+        "unit_key": unit_key(meta) or f"sha:{report.source.sha256[:16]}", "level": meta.get("level"),
+        "province": place.get("province"), "city": place.get("city"), "county": place.get("county"),
+        "town": place.get("town"), "adcode": place.get("adcode"), "report_year": meta.get("report_year"),
+        "sign_date": meta.get("sign_date"), "publish_date": meta.get("publish_date"),
+        "body_chars": report.body.end - report.body.start, "engine_version": _engine_version(),
+        "text": report.text, "analysis": d,
+    }
+
+
+def open_corpus(db: str | os.PathLike | None = None, *, create: bool = True) -> Corpus:
+    """Open (creating and migrating to the newest schema) the corpus at `db` (URL or path)."""
+    from fazhi.errors import FazhiError
+
+    url = resolve_url(db)
+    if not create and url.startswith("sqlite:///") and url not in ("sqlite:///:memory:",):
+        if not Path(url[len("sqlite:///"):]).exists():
+            raise FazhiError(f"语料库不存在：{url[len('sqlite:///'):]}")
+    engine = make_engine(url)
+    upgrade(engine)
+    return Corpus(engine)
+
+
+def memory_corpus(params: Params | None = None) -> Corpus:
+    """A throw-away in-memory SQLite corpus (schema from the models, no migration run)."""
+    from fazhi.corpus.models import Base
+
+    engine = make_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    return Corpus(engine, params)

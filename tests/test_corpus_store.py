@@ -1,0 +1,141 @@
+"""The corpus database on SQLite and (when FAZHI_TEST_PG_URL is set) PostgreSQL."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import sample_path
+
+from fazhi.corpus.store import open_corpus, resolve_url
+
+PG_URL = os.environ.get("FAZHI_TEST_PG_URL")
+
+
+def _reset_pg(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from fazhi.corpus.models import Base
+
+    engine = create_engine(resolve_url(url))
+    Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'corpus.db'}"
+        return
+    if not PG_URL:
+        pytest.skip("FAZHI_TEST_PG_URL not set")
+    _reset_pg(PG_URL)
+    yield PG_URL
+    _reset_pg(PG_URL)
+
+
+@pytest.fixture
+def corpus(db_url):
+    c = open_corpus(db_url)
+    yield c
+    c.close()
+
+
+def _counts(corpus) -> tuple[int, int, int]:
+    from sqlalchemy import text
+
+    with corpus.engine.connect() as conn:
+        return tuple(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                     for t in ("reports", "paragraphs", "bands"))
+
+
+def test_add_is_idempotent_by_content(corpus, analyzed):
+    rid, added = corpus.add(analyzed("000"))
+    assert added and corpus.size() == 1
+    before = _counts(corpus)
+    assert before[1] > 20 and before[2] == before[1] * corpus.params.bands
+    again, added_again = corpus.add(analyzed("000"))
+    assert (again, added_again) == (rid, False)
+    assert _counts(corpus) == before
+
+
+def test_stored_report_round_trips_metadata_and_text(corpus, analyzed):
+    report = analyzed("003")
+    rid, _ = corpus.add(report)
+    row = corpus.get(rid)
+    assert row["issuer"] == report.metadata.issuer and row["report_year"] == 2021
+    assert row["text"] == report.text
+    d = corpus.report_dict(rid)
+    assert d["text"] == report.text and d["metadata"]["place"]["town"] == "古溪镇"
+    assert d["outline"] == report.to_dict()["outline"]
+
+
+def test_remove_deletes_paragraphs_and_bands(corpus, analyzed):
+    a, _ = corpus.add(analyzed("000"))
+    b, _ = corpus.add(analyzed("002"))
+    kept = corpus.paragraph_count(b)
+    assert corpus.remove(a) and not corpus.remove(a)
+    r, p, bands = _counts(corpus)
+    assert (r, p, bands) == (1, kept, kept * corpus.params.bands)
+
+
+def test_reanalyze_updates_stale_reports_only(corpus, analyzed):
+    from sqlalchemy import update
+
+    from fazhi.corpus.models import ReportRow
+
+    a, _ = corpus.add(analyzed("000"))
+    b, _ = corpus.add(analyzed("004"))
+    assert corpus.stale() == []
+    with corpus.engine.begin() as conn:
+        conn.execute(update(ReportRow).where(ReportRow.id == a).values(engine_version="0.0.1", issuer=None))
+    assert [r["id"] for r in corpus.stale()] == [a]
+    units = corpus.paragraph_count(a)
+    corpus.reanalyze(a)
+    assert corpus.stale() == []
+    assert corpus.get(a)["issuer"] == "中共蓬溪县红江镇委员会"
+    assert corpus.paragraph_count(a) == units
+    assert _counts(corpus)[0] == 2
+
+
+def test_reanalyze_from_stored_text_when_file_is_gone(corpus, tmp_path):
+    import fazhi
+
+    copy = tmp_path / "gone.txt"
+    copy.write_bytes(sample_path("002").read_bytes())
+    rid, _ = corpus.add(fazhi.analyze(copy))
+    copy.unlink()
+    report = corpus.reanalyze(rid)
+    assert report.metadata.report_year == 2024
+    assert corpus.get(rid)["sha256"] == report.source.sha256
+
+
+def test_migrations_match_models(db_url):
+    """The Alembic head schema is what the models declare (no autogenerate diff)."""
+    from alembic.migration import MigrationContext
+    from alembic.autogenerate import compare_metadata
+
+    from fazhi.corpus.models import Base
+
+    c = open_corpus(db_url)
+    with c.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
+    c.close()
+    assert diff == [] and version == "0001"
+    open_corpus(db_url).close()  # re-opening an up-to-date database is a no-op
+
+
+def test_resolve_url_accepts_paths_and_urls(tmp_path):
+    assert resolve_url(tmp_path / "x.db") == f"sqlite:///{tmp_path / 'x.db'}"
+    assert resolve_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert resolve_url("sqlite:///fazhi.db") == "sqlite:///fazhi.db"
+
+
+def test_opening_a_missing_database_without_create_fails_clearly(tmp_path):
+    from fazhi.errors import FazhiError
+
+    with pytest.raises(FazhiError, match="语料库不存在"):
+        open_corpus(tmp_path / "none.db", create=False)
+    assert not (tmp_path / "none.db").exists()
