@@ -32,3 +32,30 @@ def analyzed():
         return cache[prefix]
 
     return get
+
+
+def report_of(text: str, year: int | None = None):
+    """A Report over a piece of real text, before any stage ran (for unit tests of one rule)."""
+    from fazhi.report import Report, Source, Span
+    from fazhi.text.view import make_view
+
+    r = Report(source=Source("t.txt", "txt", "utf-8", ""), text=text, body=Span(0, len(text)))
+    r.view = make_view(text)
+    r.metadata.report_year = year
+    return r
+
+
+def seed_report(prefix: str):
+    """A bundled sample through the annotation stages (everything but the rules)."""
+    from fazhi import pipeline
+    from fazhi.ingest.chrome import find_body
+    from fazhi.report import Report, Source
+    from fazhi.text.view import make_view
+
+    text = sample_text(prefix)
+    body, meta = find_body(text)
+    r = Report(source=Source(prefix, "txt", "utf-8", ""), text=text, body=body, page_meta=dict(meta))
+    r.view = make_view(text)
+    for stage in pipeline.STAGES:
+        stage(r)
+    return r

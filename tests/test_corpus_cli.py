@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import SAMPLES
 
-CMD = [sys.executable, "-m", "fazhi.corpus.cli", "corpus"]
+CMD = [str(Path(sys.executable).with_name("fazhi")), "corpus"]
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:

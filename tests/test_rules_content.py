@@ -1,31 +1,12 @@
 """Content rules on real text: secrecy markers, personal data, boilerplate, quantification, areas."""
 from __future__ import annotations
 
-from conftest import sample_text
+from conftest import report_of, sample_text, seed_report
 
-from fazhi.report import Heading, Indicator, Report, Source, Span
+from fazhi.report import Heading, Indicator, Report
 from fazhi.review.checks import content as ct
-from fazhi.text.view import make_view
 
 
-def report_of(text: str) -> Report:
-    r = Report(source=Source("t.txt", "txt", "utf-8", ""), text=text, body=Span(0, len(text)))
-    r.view = make_view(text)
-    return r
-
-
-def seed_report(prefix: str) -> Report:
-    from fazhi import pipeline
-    from fazhi.ingest.chrome import find_body
-
-    text = sample_text(prefix)
-    body, meta = find_body(text)
-    r = Report(source=Source(prefix, "txt", "utf-8", ""), text=text, body=body, page_meta=dict(meta))
-    r.view = make_view(text)
-    for stage in pipeline.STAGES:
-        if stage.__name__ != "_review":
-            stage(r)
-    return r
 
 
 def quotes(check, r: Report) -> list[str]:

@@ -2,33 +2,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import sample_text
+from conftest import report_of, sample_text, seed_report
 
-from fazhi.report import Report, Source, Span
+from fazhi.report import Report
 from fazhi.review.checks import format as fmt
-from fazhi.text.view import make_view
 
 
-def report_of(text: str, year: int | None = None) -> Report:
-    r = Report(source=Source("t.txt", "txt", "utf-8", ""), text=text, body=Span(0, len(text)))
-    r.view = make_view(text)
-    r.metadata.report_year = year
-    return r
-
-
-def seed_report(prefix: str) -> Report:
-    """A bundled sample through the annotation stages (everything but the rules)."""
-    from fazhi import pipeline
-    from fazhi.ingest.chrome import find_body
-
-    text = sample_text(prefix)
-    body, meta = find_body(text)
-    r = Report(source=Source(prefix, "txt", "utf-8", ""), text=text, body=body, page_meta=dict(meta))
-    r.view = make_view(text)
-    for stage in pipeline.STAGES:
-        if stage.__name__ != "_review":
-            stage(r)
-    return r
 
 
 def quotes(check, report: Report) -> list[str]:

@@ -2,7 +2,7 @@
 
 Every subcommand takes `--db URL_OR_PATH` (default: $FAZHI_DB, else sqlite:///fazhi.db in the
 working directory). Errors are one Chinese line on stderr, never a traceback; exit status 2
-when any file or the database failed. Also runnable alone: `python -m fazhi.corpus.cli corpus add DIR`.
+when any file or the database failed. Also runnable alone: `python -m fazhi.corpus.cli add DIR`.
 """
 from __future__ import annotations
 
@@ -215,17 +215,10 @@ def cmd_reanalyze(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (`python -m fazhi.corpus.cli corpus ...`), same as `fazhi corpus ...`."""
-    p = argparse.ArgumentParser(prog="fazhi")
-    add_corpus_commands(p.add_subparsers(dest="command", required=True))
-    args = p.parse_args(argv)
-    try:
-        return args.func(args)
-    except KeyboardInterrupt:
-        print("已中断", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+    """`python -m fazhi.corpus.cli add ...` is `fazhi corpus add ...`."""
+    from fazhi.cli import main as fazhi_main
+
+    return fazhi_main(["corpus", *(argv if argv is not None else sys.argv[1:])])
 
 
 if __name__ == "__main__":
