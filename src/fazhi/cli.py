@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="与之比对的报告文件夹或语料库（.db 文件或数据库 URL），输出 copies")
     a.set_defaults(func=cmd_analyze)
     from fazhi.corpus.cli import add_corpus_commands
+    from fazhi.review.cli import add_review_command
 
+    add_review_command(sub)
     add_corpus_commands(sub)
     return p
 

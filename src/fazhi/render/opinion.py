@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Union
 
 from fazhi.report import PART_KEYS, Finding, Report
 
@@ -54,14 +53,14 @@ class Table:
     caption: str | None = None
 
 
-Block = Union[Para, FindingItem, Table]
+Block = Para | FindingItem | Table
 
 
 @dataclass
 class Section:
     title: str
     blocks: list[Block] = field(default_factory=list)
-    subsections: list["Section"] = field(default_factory=list)
+    subsections: list[Section] = field(default_factory=list)
 
 
 @dataclass
@@ -101,8 +100,8 @@ def quote(text: str, start: int | None, end: int | None, limit: int = QUOTE_MAX)
     """The quoted words of a span, one line, shortened with … when long."""
     if start is None or end is None or end <= start:
         return None
-    s = " ".join(text[start:end].split())
-    if not s:
+    s = text[start:end].replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    if not s.strip():
         return None
     return s if len(s) <= limit else s[:limit].rstrip() + "…"
 
@@ -127,7 +126,8 @@ def basics_section(report: Report) -> Section:
     m = report.metadata
     place = "".join(p for p in (m.place.province, m.place.city if m.place.city != m.place.province else None,
                                 m.place.county, m.place.town) if p)
-    rows = [("报告名称", report_name(report)), ("报告单位", m.issuer), ("报告年度", f"{m.report_year}年" if m.report_year else None),
+    year = f"{m.report_year}年" if m.report_year else None
+    rows = [("报告名称", report_name(report)), ("报告单位", m.issuer), ("报告年度", year),
             ("成文日期", _cn_iso(m.sign_date)), ("发布日期", _cn_iso(m.publish_date)), ("层级", m.level),
             ("地区", place or None)]
     blocks: list[Block] = [Para(v or "未识别", label=f"{k}：") for k, v in rows]
@@ -153,11 +153,15 @@ def score_section(report: Report) -> Section:
         names = [i["name"] for i in s.get("items", []) if i.get("id") in s.get("capped_by", [])]
         which = "、".join(f"“{n}”" for n in names) or "否决项"
         blocks.append(Para(f"{which}属否决项且未达标，总分不超过{fmt_number(s.get('cap', 0))}分。", label="封顶说明："))
-    rows = [[i["name"], f"{fmt_number(i['points'])}/{fmt_number(i['max'])}" + ("（否决项）" if i.get("blocker") else ""),
-             i.get("why", "")] for i in s.get("items", [])]
+    rows = [[i["name"], _points(i), i.get("why", "")] for i in s.get("items", [])]
     if rows:
         blocks.append(Table(["评分项", "得分/满分", "说明"], rows))
     return Section("评分情况", blocks)
+
+
+def _points(item: dict) -> str:
+    mark = "（否决项）" if item.get("blocker") else ""
+    return f"{fmt_number(item['points'])}/{fmt_number(item['max'])}{mark}"
 
 
 def parts_section(report: Report) -> Section:

@@ -62,7 +62,7 @@ def _html_blocks(blocks) -> list[str]:
                     pieces.append(f'<span class="quote">{escape(text)}</span>')
                 else:
                     pieces.append(escape(text))
-            out.append(f'<p class="finding">{" ".join(pieces)}</p>')
+            out.append(f'<p class="finding">{"".join(pieces)}</p>')
         elif isinstance(b, Table):
             head = "".join(f"<th>{escape(h)}</th>" for h in b.header)
             rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in b.rows)
@@ -98,7 +98,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 
 def md_escape(text: str) -> str:
     """Backslash-escape what Markdown would read as markup (incl. raw HTML); one line."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    one_line = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return _MD_SPECIAL.sub(r"\\\1", one_line)
 
 
 def _md_blocks(blocks) -> list[str]:
@@ -106,14 +107,15 @@ def _md_blocks(blocks) -> list[str]:
     n = 0
     for b in blocks:
         if isinstance(b, Para):
-            label = f"**{md_escape(b.label)}**" if b.label else ""
+            # bold label without its colon: CommonMark does not close ** between CJK punctuation and a letter
+            label = f"**{md_escape(b.label.rstrip('：:'))}**：" if b.label else ""
             out.append(f"{label}{md_escape(b.text)}\n")
         elif isinstance(b, FindingItem):
             n += 1
             pieces = []
             for role, text in finding_sentence(b, n):
-                pieces.append(f"**{md_escape(text)}**" if role == "sev" else md_escape(text))
-            out.append(" ".join(pieces) + "\n")
+                pieces.append(f"【**{md_escape(b.severity_label)}**】" if role == "sev" else md_escape(text))
+            out.append("".join(pieces) + "\n")
         elif isinstance(b, Table):
             out.append("| " + " | ".join(md_escape(h) for h in b.header) + " |")
             out.append("|" + "---|" * len(b.header))
