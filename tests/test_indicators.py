@@ -223,3 +223,9 @@ def test_speed():
         extract_indicators(t)
     per_report = (time.perf_counter() - t0) / len(texts)
     assert per_report < 0.03
+
+
+def test_subject_never_crosses_a_line_break_into_a_heading():
+    text = "一、主要举措和成效\n全年办理行政执法案件35件。"
+    (ind,) = extract_indicators(text)
+    assert ind.subject == "办理行政执法案件" and "\n" not in text[ind.start:ind.end]
