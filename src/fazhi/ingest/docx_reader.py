@@ -6,6 +6,7 @@ line each, cells separated by tabs. Deleted revisions are skipped, inserted ones
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 from fazhi.ingest.numbering import W, Numbering, parse_numbering
 
@@ -113,33 +114,41 @@ def _paragraph(p, numbering: Numbering, styles) -> str:
     return text
 
 
-def _runs_text(p) -> str:
-    out: list[str] = []
+def text_pieces(p) -> Iterator[tuple[object, str]]:
+    """Each XML node of paragraph `p` that contributes text, with the text it contributes,
+    in reading order. The one walker both the reader and the annotator use, so their offsets agree."""
+    started = False
 
-    def walk(node) -> None:
+    def walk(node) -> Iterator[tuple[object, str]]:
+        nonlocal started
         for child in node:
             tag = child.tag
-            if tag in _SKIP or not isinstance(tag, str):
+            if tag in _SKIP or not isinstance(tag, str) or tag == W + "sym":
                 continue
+            piece = None
             if tag == W + "t":
-                out.append(child.text or "")
+                piece = child.text or ""
             elif tag == W + "tab" or tag == W + "ptab":
-                out.append("\t")
+                piece = "\t"
             elif tag in (W + "br", W + "cr"):
                 if child.get(W + "type") in (None, "textWrapping"):
-                    out.append("\n")
+                    piece = "\n"
             elif tag == W + "noBreakHyphen":
-                out.append("-")
-            elif tag == W + "sym":
-                continue
-            elif tag == W + "p" and out:  # text box paragraphs inside a drawing
-                out.append("\n")
-                walk(child)
+                piece = "-"
+            elif tag == W + "p" and started:  # text box paragraphs inside a drawing
+                yield child, "\n"
+                yield from walk(child)
             else:
-                walk(child)
+                yield from walk(child)
+            if piece is not None:
+                started = True
+                yield child, piece
 
-    walk(p)
-    return "".join(out)
+    return walk(p)
+
+
+def _runs_text(p) -> str:
+    return "".join(piece for _, piece in text_pieces(p))
 
 
 def _marker(p, numbering: Numbering, styles) -> str:

@@ -16,11 +16,11 @@ import io
 from dataclasses import dataclass
 
 from fazhi.ingest.docx_reader import (
-    _SKIP,
     _block,
     _marker,
     _related_root,
     _runs_text,
+    text_pieces,
     _style_numpr,
 )
 from fazhi.ingest.numbering import W, parse_numbering
@@ -116,7 +116,7 @@ def locate(lines: list[Line], start: int, end: int) -> tuple[object, int, int] |
 
 
 def _pieces(p) -> list[tuple[object, object, int, int]]:
-    """(node, top-level run, start, length) for each piece of text, as _runs_text counts it."""
+    """(node, top-level run, start, length) for each piece of text, as the reader counts it."""
     out: list[tuple[object, object, int, int]] = []
     pos = 0
 
@@ -129,32 +129,9 @@ def _pieces(p) -> list[tuple[object, object, int, int]]:
             cur = cur.getparent()
         return run
 
-    def add(node, n):
-        nonlocal pos
-        out.append((node, top_run(node), pos, n))
-        pos += n
-
-    def walk(node) -> None:
-        for child in node:
-            tag = child.tag
-            if tag in _SKIP or not isinstance(tag, str):
-                continue
-            if tag == W + "t":
-                add(child, len(child.text or ""))
-            elif tag in (W + "tab", W + "ptab", W + "noBreakHyphen"):
-                add(child, 1)
-            elif tag in (W + "br", W + "cr"):
-                if child.get(W + "type") in (None, "textWrapping"):
-                    add(child, 1)
-            elif tag == W + "sym":
-                continue
-            elif tag == W + "p" and pos:
-                add(child, 1)
-                walk(child)
-            else:
-                walk(child)
-
-    walk(p)
+    for node, piece in text_pieces(p):
+        out.append((node, top_run(node), pos, len(piece)))
+        pos += len(piece)
     return out
 
 
