@@ -113,3 +113,21 @@ def test_missing_rubric_file(tmp_path):
 def test_empty_layer_changes_nothing(tmp_path):
     r = load_rubric([write(tmp_path, "empty.yaml", "")])
     assert r.settings() == load_rubric().settings()
+
+
+def test_content_thresholds_come_from_the_rubric(analyzed, tmp_path):
+    """A province that wants more figures raises low_density; the finding appears for a report
+    that passes the default (seed 000 carries ~2 figures per 1,000 characters)."""
+    report = analyzed("000")
+    default = [f for f in run_rules(report, load_rubric().settings()) if f.rule == "quantification-density"
+               and "每千字" in f.message]
+    assert default == []
+    strict = write(tmp_path, "strict.yaml", "rules:\n  quantification-density:\n    params: {low_density: 50}\n")
+    hits = [f for f in run_rules(report, load_rubric([strict]).settings()) if f.rule == "quantification-density"
+            and "每千字" in f.message]
+    assert len(hits) == 1
+    uncovered = analyzed("002")  # two 纲要 areas not mentioned: info by default
+    assert [f.severity for f in uncovered.findings if f.rule == "areas-uncovered"] == ["info"]
+    many = write(tmp_path, "many.yaml", "rules:\n  areas-uncovered:\n    params: {min_covered_share: 1.01}\n")
+    assert [f.severity for f in run_rules(uncovered, load_rubric([many]).settings())
+            if f.rule == "areas-uncovered"] == ["warning"]

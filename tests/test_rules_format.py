@@ -5,6 +5,7 @@ import pytest
 from conftest import report_of, sample_text, seed_report
 
 from fazhi.report import Report
+from fazhi.review.checks import date_form as dates
 from fazhi.review.checks import format as fmt
 
 
@@ -120,14 +121,14 @@ def test_ellipsis_forms_rules_md_e2_2():
 @pytest.mark.parametrize("wrong,fixed", [("2024年03月28日", "2024年3月28日"), ("24年3月28日", "2024年3月28日"),
                                          ("2024.3.28", "2024年3月28日"), ("2019-2-1", "2019年2月1日")])
 def test_date_forms_of_rules_md(wrong, fixed):
-    hits = list(fmt.date_format(report_of(f"并于{wrong}开始服务群众。")))
+    hits = list(dates.date_format(report_of(f"并于{wrong}开始服务群众。")))
     assert len(hits) == 1 and fixed in hits[0].suggestion
 
 
 def test_dates_in_standard_form_are_clean():
     text = "并于2018年12月2日开始服务群众。截至10月30日,公开各类信息共1547条。发布时间:2025-01-15。"
-    assert list(fmt.date_format(report_of(text))) == []
-    assert list(fmt.date_format(seed_report("000"))) == []
+    assert list(dates.date_format(report_of(text))) == []
+    assert list(dates.date_format(seed_report("000"))) == []
 
 
 def test_sign_date_in_chinese_numerals_is_the_old_form():
@@ -136,7 +137,7 @@ def test_sign_date_in_chinese_numerals_is_the_old_form():
     from fazhi.extract.metadata import annotate
 
     annotate(r)
-    hits = list(fmt.date_format(r))
+    hits = list(dates.date_format(r))
     assert len(hits) == 1 and "2024年1月19日" in hits[0].suggestion
     assert r.text[hits[0].start:hits[0].end] == "二〇二四年一月十九日"
 
@@ -144,15 +145,15 @@ def test_sign_date_in_chinese_numerals_is_the_old_form():
 # ---- year ranges in titles
 def test_year_range_with_hyphen_or_without_dash():
     r = seed_report("003")
-    assert quotes(fmt.year_range_form, r) == ["2021－2025年"]
-    missing = list(fmt.year_range_form(report_of("按照《法治政府建设实施纲要（20212025年）》要求。")))
+    assert quotes(dates.year_range_form, r) == ["2021－2025年"]
+    missing = list(dates.year_range_form(report_of("按照《法治政府建设实施纲要（20212025年）》要求。")))
     assert len(missing) == 1 and "2021—2025年" in missing[0].suggestion
-    no_year = list(fmt.year_range_form(report_of("按照《法治政府建设实施纲要（2021-2025）》要求。")))
+    no_year = list(dates.year_range_form(report_of("按照《法治政府建设实施纲要（2021-2025）》要求。")))
     assert "年" in no_year[0].message
 
 
 def test_official_year_range_is_clean():
-    assert list(fmt.year_range_form(report_of("按照《法治政府建设实施纲要（2021—2025年）》要求。"))) == []
+    assert list(dates.year_range_form(report_of("按照《法治政府建设实施纲要（2021—2025年）》要求。"))) == []
 
 
 def test_many_stray_spaces_become_one_finding():
@@ -162,5 +163,5 @@ def test_many_stray_spaces_become_one_finding():
 
 
 def test_zero_padded_date_in_parentheses():
-    hits = list(fmt.date_format(report_of("成立驻所调解室（2024年03月28日）。")))
+    hits = list(dates.date_format(report_of("成立驻所调解室（2024年03月28日）。")))
     assert len(hits) == 1 and "2024年3月28日" in hits[0].suggestion

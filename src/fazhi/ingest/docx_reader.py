@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from fazhi.ingest.numbering import W, Numbering, parse_numbering
 
@@ -22,14 +24,57 @@ def read_docx(data: bytes) -> list[str]:
     import docx
 
     document = docx.Document(io.BytesIO(data))
+    return [line for block in document_blocks(document) for line in block.lines]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One body paragraph or table as the reader renders it. For a paragraph, `runs` is its run
+    text and `marker` the list number Word draws before it (lines = marker + separator + runs)."""
+    element: Any
+    lines: list[str]
+    runs: str = ""
+    marker: str = ""
+
+
+def document_blocks(document) -> Iterator[Block]:
+    """The body's paragraphs and tables in reading order (sdt/customXml/ins unwrapped), each with
+    the lines it contributes to the text. The reader and the annotator both walk this, so their
+    offsets agree."""
     part = document.part
     numbering = parse_numbering(_related_root(part, _RT_NUMBERING))
     styles = _style_numpr(_related_root(part, _RT_STYLES))
-    body = document.element.body
-    lines: list[str] = []
+    for el in _body_elements(document.element.body):
+        if el.tag == W + "p":
+            runs = _runs_text(el)
+            marker = _marker(el, numbering, styles)
+            yield Block(el, with_marker(runs, marker).split("\n"), runs, marker)
+        else:
+            rows: list[str] = []
+            _block(el, rows, numbering, styles)
+            yield Block(el, rows)
+
+
+_WRAPPERS = (W + "sdt", W + "customXml", W + "ins", W + "moveTo")
+
+
+def _body_elements(body) -> Iterator[Any]:
     for el in body:
-        _block(el, lines, numbering, styles)
-    return lines
+        if el.tag in _WRAPPERS:
+            content = el.find(W + "sdtContent") if el.tag == W + "sdt" else el
+            yield from _body_elements(content if content is not None else [])
+        elif el.tag in (W + "p", W + "tbl"):
+            yield el
+
+
+def marker_separator(runs: str) -> str:
+    """What stands between a list marker and the paragraph's text: a space before Latin letters
+    and digits (1. A...), nothing before Chinese."""
+    return " " if runs[:1].isascii() and runs[:1].isalnum() else ""
+
+
+def with_marker(runs: str, marker: str) -> str:
+    return marker + marker_separator(runs) + runs.lstrip() if marker else runs
 
 
 def _related_root(part, reltype: str):
@@ -80,7 +125,7 @@ def _block(el, lines: list[str], numbering: Numbering, styles) -> None:
             cells = [_cell_text(tc, numbering, styles) for tc in tr.findall(W + "tc")]
             if any(c.strip() for c in cells):
                 lines.append("\t".join(cells))
-    elif tag in (W + "sdt", W + "customXml", W + "ins", W + "moveTo"):
+    elif tag in _WRAPPERS:
         content = el.find(W + "sdtContent") if tag == W + "sdt" else el
         for child in content if content is not None else []:
             _block(child, lines, numbering, styles)
@@ -106,12 +151,7 @@ def _cell_text(tc, numbering: Numbering, styles) -> str:
 
 
 def _paragraph(p, numbering: Numbering, styles) -> str:
-    text = _runs_text(p)
-    marker = _marker(p, numbering, styles)
-    if marker:
-        sep = " " if text[:1].isascii() and text[:1].isalnum() else ""
-        text = marker + sep + text.lstrip()
-    return text
+    return with_marker(_runs_text(p), _marker(p, numbering, styles))
 
 
 def text_pieces(p) -> Iterator[tuple[object, str]]:

@@ -15,19 +15,10 @@ import copy
 import io
 from dataclasses import dataclass
 
-from fazhi.ingest.docx_reader import (
-    _block,
-    _marker,
-    _related_root,
-    _runs_text,
-    text_pieces,
-    _style_numpr,
-)
-from fazhi.ingest.numbering import W, parse_numbering
+from fazhi.ingest.docx_reader import document_blocks, marker_separator, text_pieces
+from fazhi.ingest.numbering import W
 from fazhi.report import Finding, Report
 
-_RT_NUMBERING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
-_RT_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 AUTHOR, INITIALS = "fazhi", "fz"
 
@@ -54,30 +45,20 @@ class Placement:
 
 def paragraph_map(document) -> tuple[str, list[Line]]:
     """The text docx_reader renders for this document, and its lines with their paragraphs."""
-    part = document.part
-    numbering = parse_numbering(_related_root(part, _RT_NUMBERING))
-    styles = _style_numpr(_related_root(part, _RT_STYLES))
     raw: list[tuple[str, object | None, int, int, int]] = []
-    for el in _body_blocks(document.element.body):
-        if el.tag == W + "p":
-            runs = _runs_text(el)
-            marker = _marker(el, numbering, styles)
-            shift = marker_len = 0
-            rendered = runs
-            if marker:
-                sep = " " if runs[:1].isascii() and runs[:1].isalnum() else ""
-                stripped = runs.lstrip()
-                rendered = marker + sep + stripped
-                marker_len = len(marker) + len(sep)
-                shift = marker_len - (len(runs) - len(stripped))
-            pos = 0
-            for piece in rendered.split("\n"):
-                raw.append((piece, el, pos, shift, marker_len))
-                pos += len(piece) + 1
-        else:
-            rows: list[str] = []
-            _block(el, rows, numbering, styles)
-            raw.extend((r, None, 0, 0, 0) for r in rows)
+    for block in document_blocks(document):
+        if block.element.tag != W + "p":
+            raw.extend((r, None, 0, 0, 0) for r in block.lines)
+            continue
+        shift = marker_len = 0
+        if block.marker:
+            stripped = block.runs.lstrip()
+            marker_len = len(block.marker) + len(marker_separator(block.runs))
+            shift = marker_len - (len(block.runs) - len(stripped))
+        pos = 0
+        for piece in block.lines:
+            raw.append((piece, block.element, pos, shift, marker_len))
+            pos += len(piece) + 1
     joined = "\n".join(r[0].rstrip() for r in raw)
     text = joined.strip("\n")
     offset = -(len(joined) - len(joined.lstrip("\n")))
@@ -86,16 +67,6 @@ def paragraph_map(document) -> tuple[str, list[Line]]:
         lines.append(Line(offset, piece.rstrip(), p, pos, shift, mlen))
         offset += len(piece.rstrip()) + 1
     return text, lines
-
-
-def _body_blocks(body):
-    """Body children in the order docx_reader walks them (sdt/customXml/ins unwrapped)."""
-    for el in body:
-        if el.tag in (W + "sdt", W + "customXml", W + "ins", W + "moveTo"):
-            content = el.find(W + "sdtContent") if el.tag == W + "sdt" else el
-            yield from _body_blocks(content if content is not None else [])
-        elif el.tag in (W + "p", W + "tbl"):
-            yield el
 
 
 def locate(lines: list[Line], start: int, end: int) -> tuple[object, int, int] | None:

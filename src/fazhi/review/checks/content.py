@@ -8,7 +8,7 @@ for the form of a 密级 marking). Thresholds marked ⚙ are project-defined.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -180,8 +180,8 @@ def boilerplate_density(report: Report) -> Iterator[Hit]:
 
 # ---------------------------------------------------------------- quantification (R24)
 
-LOW_DENSITY = 1.0  # ⚙ indicators per 1,000 Chinese characters; calibrate on a corpus (R24: p25)
-MIN_AREA_CHARS = 600  # ⚙ an area with this much text and no figure is reported
+# Defaults when no rubric is given; data/rubric.yaml `rules.quantification-density.params` sets them.
+QUANT_DEFAULTS = {"low_density": 1.0, "min_body_chars": 500, "min_area_chars": 600}
 
 
 def cjk_count(view: str, start: int, end: int) -> int:
@@ -189,22 +189,23 @@ def cjk_count(view: str, start: int, end: int) -> int:
 
 
 @rule("quantification-density", "content", "warning", "数据支撑")
-def quantification_density(report: Report) -> Iterator[Hit]:
+def quantification_density(report: Report, params: Mapping[str, Any] | None = None) -> Iterator[Hit]:
     """Indicators per 1,000 Chinese characters of the body, overall and per 纲要 area
     (rules.md R24, D1, D5). Skipped until the indicator stage has run."""
+    p = {**QUANT_DEFAULTS, **(params or {})}
     if not report.indicators:
         return
     chars = cjk_count(_view(report), report.body.start, report.body.end)
-    if chars < 500:
+    if chars < p["min_body_chars"]:
         return
     density = len(report.indicators) / chars * 1000
-    if density < LOW_DENSITY:
+    if density < p["low_density"]:
         yield Hit(message=f"全文仅有{len(report.indicators)}项量化数据，约每千字{density:.1f}项，用数据说明成效不足。",
                   suggestion="补充案件数、办结率、培训人次、审查件数等具体数据。",
                   extra={"density": round(density, 2)})
     coverage = report.areas.get("coverage") or {}
     thin = [c.get("short") or c.get("name") or k for k, c in coverage.items()
-            if c.get("main_chars", 0) >= MIN_AREA_CHARS and c.get("indicators", 0) == 0]
+            if c.get("main_chars", 0) >= p["min_area_chars"] and c.get("indicators", 0) == 0]
     if thin:
         yield Hit(message=f"以下领域篇幅较长但没有量化数据：{'、'.join(thin)}。",
                   suggestion="为这些领域补充具体数据或事例。", severity="info", extra={"areas": thin})
@@ -212,14 +213,12 @@ def quantification_density(report: Report) -> Iterator[Hit]:
 
 # ---------------------------------------------------------------- uncovered areas (R23)
 
-MIN_COVERED_SHARE = 0.5  # ⚙ rules.md R23 suggests fewer than 6 of 9; warning only below half
 NOT_SUBSTANTIVE = {"overall"}  # rules.md R23/C1: part 一 (总体要求) is no work area of its own
+# Defaults when no rubric is given; data/rubric.yaml `rules.areas-uncovered.params` sets them.
+AREAS_DEFAULTS = {"min_covered_share": 0.5, "mention_score": 2.0}
 
 
-MENTION_SCORE = 2.0  # ⚙ one typical keyword of an area (weight 2, areas.yaml) anywhere in the body
-
-
-def _mentioned_areas(report: Report, scheme: str | None) -> set[str]:
+def _mentioned_areas(report: Report, scheme: str | None, mention_score: float) -> set[str]:
     """Areas with at least one typical keyword somewhere in the body. The area stage tags each
     paragraph with its main areas only; an area named in passing is not "said nothing about"."""
     if not scheme:
@@ -227,22 +226,23 @@ def _mentioned_areas(report: Report, scheme: str | None) -> set[str]:
     from fazhi.extract.areas import signal_scores, to_scheme
 
     scores = to_scheme(signal_scores(_view(report), report.body.start, report.body.end), scheme)
-    return {k for k, v in scores.items() if v >= MENTION_SCORE}
+    return {k for k, v in scores.items() if v >= mention_score}
 
 
 @rule("areas-uncovered", "content", "info", "纲要领域未涉及")
-def areas_uncovered(report: Report) -> Iterator[Hit]:
+def areas_uncovered(report: Report, params: Mapping[str, Any] | None = None) -> Iterator[Hit]:
     """纲要 areas the report says nothing about (rules.md R23). Skipped before the area stage."""
+    p = {**AREAS_DEFAULTS, **(params or {})}
     coverage = {k: v for k, v in (report.areas.get("coverage") or {}).items() if k not in NOT_SUBSTANTIVE}
     uncovered = [k for k in report.areas.get("uncovered") or [] if k not in NOT_SUBSTANTIVE]
-    mentioned = _mentioned_areas(report, report.areas.get("scheme"))
+    mentioned = _mentioned_areas(report, report.areas.get("scheme"), p["mention_score"])
     uncovered = [k for k in uncovered if k not in mentioned]
     if not uncovered:
         return
     names = [(coverage.get(k) or {}).get("short") or (coverage.get(k) or {}).get("name") or k for k in uncovered]
     total = len(coverage) or len(uncovered)
     covered = total - len(uncovered)
-    severity = "warning" if covered / total < MIN_COVERED_SHARE else "info"
+    severity = "warning" if covered / total < p["min_covered_share"] else "info"
     yield Hit(message=f"报告未见涉及《法治政府建设实施纲要》的{len(uncovered)}个领域：{'、'.join(names)}。",
               suggestion="补充这些领域的工作情况，确无相关工作的可简要说明。", severity=severity,
               extra={"areas": list(uncovered)})
