@@ -131,3 +131,20 @@ def test_content_thresholds_come_from_the_rubric(analyzed, tmp_path):
     many = write(tmp_path, "many.yaml", "rules:\n  areas-uncovered:\n    params: {min_covered_share: 1.01}\n")
     assert [f.severity for f in run_rules(uncovered, load_rubric([many]).settings())
             if f.rule == "areas-uncovered"] == ["warning"]
+
+
+def test_force_severity_beats_the_graded_entries(analyzed, tmp_path):
+    """formulations.yaml grades its entries (法制宣传 info, 第一负责人 warning); `severity` leaves
+    them, `force_severity` puts every finding of the rule at one level."""
+    report = analyzed("004")
+    graded = sorted(f.severity for f in report.findings if f.rule == "formulation-standard")
+    assert graded == ["info", "warning"]
+    base = write(tmp_path, "base.yaml", "rules:\n  formulation-standard: {severity: error}\n")
+    assert sorted(f.severity for f in run_rules(report, load_rubric([base]).settings())
+                  if f.rule == "formulation-standard") == ["info", "warning"]
+    forced = write(tmp_path, "forced.yaml", "rules:\n  formulation-standard: {force_severity: error}\n")
+    assert [f.severity for f in run_rules(report, load_rubric([forced]).settings())
+            if f.rule == "formulation-standard"] == ["error", "error"]
+    bad = write(tmp_path, "bad.yaml", "rules:\n  formulation-standard: {force_severity: fatal}\n")
+    with pytest.raises(FazhiError, match="force_severity"):
+        load_rubric([bad])

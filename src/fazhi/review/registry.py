@@ -54,7 +54,8 @@ def run_rules(report: Report, settings: Mapping[str, Mapping[str, Any]] | None =
     """Run every registered rule (or those `settings` enables) and return their findings
     in text order (findings without a span first).
 
-    `settings`: per rule id {"enabled", "severity", "params"}, and under "*" the params
+    `settings`: per rule id {"enabled", "severity", "force_severity", "params"} (a hit's own
+    severity beats "severity", "force_severity" beats both), and under "*" the params
     every rule sees; `Rubric.settings()` makes it. None: the default rubric's settings."""
     if settings is None:
         from fazhi.review.rubric import default_rubric
@@ -67,9 +68,10 @@ def run_rules(report: Report, settings: Mapping[str, Mapping[str, Any]] | None =
         if conf.get("enabled", True) is False:
             continue
         severity = conf.get("severity", r.severity)
+        forced = conf.get("force_severity")
         hits = r.check(report, {**shared, **conf.get("params", {})}) if r.takes_params else r.check(report)
         for hit in hits:
-            findings.append(Finding(rule=rid, category=r.category, severity=hit.severity or severity,
+            findings.append(Finding(rule=rid, category=r.category, severity=forced or hit.severity or severity,
                                     message=hit.message, suggestion=hit.suggestion,
                                     start=hit.start, end=hit.end, extra=dict(hit.extra)))
     findings.sort(key=lambda f: (-1 if f.start is None else f.start, f.rule))

@@ -24,7 +24,7 @@ DEFAULT_NAME = "rubric.yaml"
 _MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 _TOP_KEYS = {"version", "name", "source", "cap_on_blocker", "cap_source", "deduction", "deduction_source",
              "deadlines", "rules", "items", "part_min_chars"}
-_RULE_KEYS = {"enabled", "severity", "points", "params", "source"}
+_RULE_KEYS = {"enabled", "severity", "force_severity", "points", "params", "source"}
 _ITEM_KEYS = {"name", "points", "blocker", "rules", "categories", "enabled", "deduction", "source"}
 _DEADLINE_KEYS = {"submit", "publish", "source"}
 
@@ -34,6 +34,9 @@ class RuleConf:
     id: str
     enabled: bool = True
     severity: str | None = None  # None: the rule's registered default
+    # every finding of the rule takes this severity, even where the rule grades its findings
+    # itself (per-entry severities in formulations.yaml, escalations such as boilerplate-density)
+    force_severity: str | None = None
     points: float | None = None  # deduction per finding; None: rubric.deduction[severity]
     params: dict[str, Any] = field(default_factory=dict)
     source: str | None = None
@@ -78,6 +81,8 @@ class Rubric:
             conf: dict[str, Any] = {"enabled": rc.enabled, "params": dict(rc.params)}
             if rc.severity:
                 conf["severity"] = rc.severity
+            if rc.force_severity:
+                conf["force_severity"] = rc.force_severity
             out[rid] = conf
         out["*"] = {"params": {"deadlines": {lv: {"submit": d.submit, "publish": d.publish}
                                              for lv, d in self.deadlines.items()},
@@ -155,8 +160,9 @@ def _check_layer(path: Path, data: Mapping[str, Any]) -> None:
             raise bad(f"规则“{rid}”的设置应为键值映射。")
         if extra := set(rc) - _RULE_KEYS:
             raise bad(f"规则“{rid}”有未知字段“{sorted(extra)[0]}”。")
-        if "severity" in rc and rc["severity"] not in SEVERITIES:
-            raise bad(f"规则“{rid}”的 severity 应为 error、warning 或 info，而非“{rc['severity']}”。")
+        for key in ("severity", "force_severity"):
+            if key in rc and rc[key] not in SEVERITIES:
+                raise bad(f"规则“{rid}”的 {key} 应为 error、warning 或 info，而非“{rc[key]}”。")
         if "enabled" in rc and not isinstance(rc["enabled"], bool):
             raise bad(f"规则“{rid}”的 enabled 应为 true 或 false。")
         if "points" in rc and not _nonneg(rc["points"]):
@@ -206,7 +212,7 @@ def _nonneg(x: Any) -> bool:
 
 def _build(data: Mapping[str, Any], files: list[str], last: Path) -> Rubric:
     rules = {rid: RuleConf(id=rid, enabled=rc.get("enabled", True), severity=rc.get("severity"),
-                           points=rc.get("points"), params=dict(rc.get("params") or {}), source=rc.get("source"))
+                           force_severity=rc.get("force_severity"), points=rc.get("points"), params=dict(rc.get("params") or {}), source=rc.get("source"))
              for rid, rc in (data.get("rules") or {}).items()}
     items: list[Item] = []
     for iid, it in (data.get("items") or {}).items():
