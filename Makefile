@@ -1,5 +1,6 @@
 # Two commands set everything up on a fresh machine:
-#   make demo   analyse the bundled sample reports and print their summaries
+#   make demo   analyse the bundled sample reports, print their summaries, then serve the web app
+#               (SQLite ./fazhi.db, samples loaded, demo accounts printed; PORT=8000 by default)
 #   make test   run the test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -14,8 +15,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+PORT ?= 8000
+
 demo: $(STAMP)
 	$(BIN)/fazhi analyze --samples
+	$(BIN)/fazhi serve --demo --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest -q

@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_review_command(sub)
     add_corpus_commands(sub)
+    from fazhi.cycle.cli import add_cycle_commands; add_cycle_commands(sub)  # noqa: E702
+    from fazhi.web.cli import add_serve_command; add_serve_command(sub)  # noqa: E702
     return p
 
 

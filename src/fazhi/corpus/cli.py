@@ -37,6 +37,8 @@ def add_corpus_commands(subparsers) -> argparse.ArgumentParser:
     re_ = sub.add_parser("reanalyze", parents=[db], help="用当前版本重新分析旧版本分析的报告")
     re_.add_argument("--all", action="store_true", help="重新分析全部报告")
     re_.set_defaults(func=cmd_reanalyze)
+    from fazhi.corpus.cli_tables import register as _tables; _tables(sub, db)  # noqa: E702
+    from fazhi.corpus.cli_diff import register as _diff; _diff(sub, db)  # noqa: E702
     return c
 
 

@@ -1,0 +1,50 @@
+"""The reviewing office's yearly cycle: reporting units and accounts, reporting periods with
+deadlines per level, submissions moving 待提交 → 已提交 → 退回修改 / 已通过 → 已公开, review
+comments on spans of the text, the diff of findings between versions, and an audit log.
+
+    from fazhi.cycle import Cycle
+    cycle = Cycle(open_corpus("sqlite:///fazhi.db"))
+    reviewer = cycle.authenticate("li", password)
+    up = cycle.upload(reviewer, "report.docx", data)          # analysed, stored, status 已提交
+    cycle.return_(reviewer, up["submission_id"], [{"start": 10, "end": 18, "body": "请补充原因"}])
+
+Access control (`can_read`, `readable_report_ids`): admins and reviewers read every report; a
+unit account reads every version of its own submissions plus the CURRENT version of published
+submissions; a logged-out visitor reads only the current version of published submissions.
+Older versions of a published submission, and reports imported with `fazhi corpus add` outside
+the cycle, stay with the office (and the unit that wrote them).
+
+Decisions (documented here, tested in tests/test_cycle*.py):
+- Levels are the rubric's deadline levels (省 地市 区县 乡镇街道 部门, as fazhi.extract.metadata
+  names them). A unit without a level gets the 区县 deadline (3月1日, the common 市县乡 date).
+- Deadlines and lateness count Beijing dates; late = first submission after the deadline, or
+  none yet and today past it (fazhi/cycle/deadlines.py).
+- A reviewer's upload files the report under the unit named as its issuer (else the only unit
+  with its unit_key, else a new unit, whose level and unit_key come from the report). A unit
+  account's upload always goes to its own unit and never changes any unit's level or key.
+- A byte-identical copy of another unit's submitted report is refused; a refused upload leaves
+  no report behind in the corpus.
+- Returning needs at least one comment or a note; passwords have at least 8 characters.
+- Permission checks re-read the user from the database: a deactivated account or a changed
+  role takes effect at once, whatever the session's copy of the user dict says.
+
+Importing this package is cheap: SQLAlchemy and argon2 load when a Cycle is made.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fazhi.cycle.status import STATUS_LABELS
+
+if TYPE_CHECKING:
+    from fazhi.cycle.service import AccessDenied, Cycle, CycleError
+
+__all__ = ["STATUS_LABELS", "AccessDenied", "Cycle", "CycleError"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Cycle", "CycleError", "AccessDenied"):
+        from fazhi.cycle import service
+
+        return getattr(service, name)
+    raise AttributeError(f"module 'fazhi.cycle' has no attribute {name!r}")

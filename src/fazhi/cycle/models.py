@@ -1,0 +1,121 @@
+"""Tables of the reviewing office's yearly cycle, on the corpus' declarative Base (one metadata,
+one Alembic chain: fazhi/corpus/migrations/versions/0002_cycle.py keeps them in step).
+
+    units                the reporting units (as they sign their reports), with their level
+    users                accounts: admin, reviewer, or a unit's account (argon2 password hashes)
+    periods              reporting years with a submit deadline per level
+    submissions          one per unit and report year: status and the current report version
+    submission_versions  every report a unit submitted for that year, in order
+    uploads              the original bytes of uploaded reports (for the annotated .docx)
+    review_comments      reviewers' comments, attached to spans of a report's text
+    audit_log            who did what when (uploads, status changes, logins, downloads)
+
+Times are naive UTC, like the corpus tables.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fazhi.corpus.models import Base
+
+
+class UnitRow(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True, nullable=False)  # as signed (落款/发文机关)
+    unit_key: Mapped[str | None] = mapped_column(String(255), index=True)  # store.unit_key of its reports
+    level: Mapped[str | None] = mapped_column(String(16))  # a rubric deadlines level: 省 地市 区县 乡镇街道 部门
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)  # admin | reviewer | unit
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class PeriodRow(Base):
+    __tablename__ = "periods"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True, nullable=False)  # the year reported on
+    deadlines: Mapped[dict] = mapped_column(JSON, nullable=False)  # {level: "YYYY-MM-DD"}
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class SubmissionRow(Base):
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("unit_id", "year", name="uq_submissions_unit_year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)  # first submission
+
+
+class VersionRow(Base):
+    __tablename__ = "submission_versions"
+    __table_args__ = (UniqueConstraint("submission_id", "seq", name="uq_submission_versions_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"),
+                                               nullable=False)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False,
+                                           index=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class UploadRow(Base):
+    __tablename__ = "uploads"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class CommentRow(Base):
+    __tablename__ = "review_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"),
+                                               nullable=False, index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
+    start: Mapped[int | None] = mapped_column(Integer)  # None: a comment on the whole report
+    end: Mapped[int | None] = mapped_column(Integer)
+    quote: Mapped[str | None] = mapped_column(Text)  # text[start:end] when written
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: the log outlives accounts
+    username: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32), nullable=False)
+    target: Mapped[str] = mapped_column(String(255), nullable=False)
+    detail: Mapped[dict | None] = mapped_column(JSON)
+
+
+CYCLE_TABLES = ("units", "users", "periods", "submissions", "submission_versions", "uploads",
+                "review_comments", "audit_log")

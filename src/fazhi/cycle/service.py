@@ -1,0 +1,356 @@
+"""`Cycle`: the reviewing office's yearly cycle on a corpus database (no HTTP).
+
+Uploads are analysed (fazhi.ingest.load_bytes + fazhi.pipeline.analyze_document) and stored in the
+corpus; a unit's submission for a year keeps every version; reviewers return (with comments on
+spans of the text), approve and publish; every upload and status change is audited. The web app
+asks `can_read` / `readable_report_ids` on every route (rules in fazhi/cycle/__init__.py).
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import PurePosixPath
+from typing import Any
+
+from sqlalchemy import func, insert, inspect, select, update
+from sqlalchemy.exc import IntegrityError
+
+from fazhi.corpus.models import ReportRow
+from fazhi.cycle import deadlines as dl
+from fazhi.cycle.accounts import AccountsMixin, now, orm_rows
+from fazhi.cycle.diff import diff_findings
+from fazhi.cycle.errors import AccessDenied, CycleError
+from fazhi.cycle.models import CommentRow, SubmissionRow, UnitRow, UploadRow, UserRow, VersionRow
+from fazhi.cycle.status import REVIEW_ROLES, STATUS_LABELS, check_transition
+
+__all__ = ["STATUS_LABELS", "AccessDenied", "Cycle", "CycleError"]
+MAX_COMMENT = 5000
+
+
+def ensure_tables(engine) -> None:
+    """Cycle tables in a database that lacks them: migrate a migrated database, create them in a
+    throw-away one (memory_corpus builds its schema from the models without Alembic)."""
+    insp = inspect(engine)
+    if insp.has_table("units"):
+        return
+    if insp.has_table("alembic_version"):
+        from fazhi.corpus.store import upgrade
+
+        upgrade(engine)
+    else:
+        from fazhi.corpus.models import Base
+        from fazhi.cycle.models import CYCLE_TABLES
+
+        Base.metadata.create_all(engine, tables=[Base.metadata.tables[t] for t in CYCLE_TABLES])
+
+
+def _safe_name(filename: str) -> str:
+    name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
+    return (name or "上传的报告")[-255:]
+
+
+class Cycle(AccountsMixin):
+    def __init__(self, corpus):
+        self.corpus = corpus
+        self.engine = corpus.engine
+        ensure_tables(self.engine)
+
+    # ------------------------------------------------------------ uploading
+    def upload(self, user: dict | None, filename: str, data: bytes, *, unit_id: int | None = None,
+               year: int | None = None) -> dict:
+        actor = self._require(user)
+        if actor["role"] == "unit":
+            if unit_id is not None and unit_id != actor["unit_id"]:
+                raise AccessDenied("报送单位账号只能为本单位提交报告。")
+            unit_id = actor["unit_id"]
+        elif unit_id is not None and self.unit(unit_id) is None:
+            raise CycleError(f"单位不存在（编号 {unit_id}）。")
+        rid, added = self._analyse_and_store(_safe_name(filename), data)
+        try:
+            return self._file(actor, _safe_name(filename), data, rid, added, unit_id, year)
+        except CycleError:
+            if added:  # refused: a report nobody submitted does not stay behind in the corpus
+                self.corpus.remove(rid)
+            raise
+
+    def _file(self, actor: dict, name: str, data: bytes, rid: int, added: bool, unit_id: int | None,
+              year: int | None) -> dict:
+        """Attach stored report `rid` to its unit's submission for the year (a new version)."""
+        row = self.corpus.rows(("unit_key", "issuer", "level", "report_year"), id=rid)[0]
+        key = row["unit_key"] if not row["unit_key"].startswith("sha:") else None
+        unit = self._unit_for_report(row, key) if unit_id is None else self.unit(unit_id)
+        if key and (unit["unit_key"] is None or unit["level"] is None) and actor["role"] != "unit":
+            unit = self.add_unit(unit["name"], level=unit["level"] or row["level"], unit_key=unit["unit_key"] or key)
+        year = year if year is not None else row["report_year"]
+        if not isinstance(year, int) or not 1990 <= year <= 2200:
+            raise CycleError(f"{name}：未能识别报告年度，请指定年度。")
+        with self.engine.begin() as conn:
+            sub = self._lock_or_create(conn, unit["id"], year)
+            other = conn.execute(select(UnitRow.id).join(SubmissionRow, SubmissionRow.unit_id == UnitRow.id)
+                                 .join(VersionRow, VersionRow.submission_id == SubmissionRow.id)
+                                 .where(VersionRow.report_id == rid, UnitRow.id != unit["id"])).first()
+            if other is not None:
+                raise CycleError(f"{name}：与其他单位已提交的报告内容完全相同，不能作为本单位的报告提交。")
+            try:
+                to = check_transition("submit", sub.status)
+            except ValueError:
+                raise CycleError(f"{unit['name']} {year} 年度的报告{STATUS_LABELS[sub.status]}，不能再上传新版本。") from None
+            last = conn.execute(select(VersionRow.seq, VersionRow.report_id).where(
+                VersionRow.submission_id == sub.id).order_by(VersionRow.seq.desc()).limit(1)).first()
+            seq = last.seq if last else 0
+            if not (last and last.report_id == rid and sub.status == "submitted"):
+                seq += 1
+                conn.execute(insert(VersionRow), {"submission_id": sub.id, "report_id": rid, "seq": seq,
+                                                  "submitted_at": now(), "submitted_by": actor["id"]})
+            at = now()
+            conn.execute(update(SubmissionRow).where(SubmissionRow.id == sub.id).values(
+                status=to, report_id=rid, updated_at=at, submitted_at=sub.submitted_at or at))
+            if conn.execute(select(UploadRow.report_id).where(UploadRow.report_id == rid)).first() is None:
+                conn.execute(insert(UploadRow), {"report_id": rid, "filename": name,
+                                                 "content": bytes(data)})
+            detail = {"filename": name, "report_id": rid, "unit": unit["name"], "year": year,
+                      "version": seq, "duplicate": not added, "from": sub.status, "to": to}
+            self._audit(conn, actor, "upload", f"submission:{sub.id}", detail)
+            if sub.status != to:
+                self._audit(conn, actor, "status", f"submission:{sub.id}",
+                            {"from": sub.status, "to": to, "via": "upload", "report_id": rid})
+        return {"report_id": rid, "submission_id": sub.id, "unit_id": unit["id"], "unit_name": unit["name"],
+                "year": year, "status": to, "version": seq, "duplicate": not added}
+
+    def _analyse_and_store(self, name: str, data: bytes) -> tuple[int, bool]:
+        from fazhi import ingest
+        from fazhi.errors import InputError
+        from fazhi.pipeline import analyze_document
+
+        if not isinstance(data, (bytes, bytearray)):
+            raise CycleError(f"{name}：上传内容不是文件。")
+        try:
+            report = analyze_document(ingest.load_bytes(bytes(data), name))
+        except InputError as e:
+            raise CycleError(f"{name}：{e.reason}") from None
+        return self.corpus.add(report)
+
+    def _unit_for_report(self, row: dict, key: str | None) -> dict:
+        """The unit named as the report's issuer, else the only unit with its unit_key, else a new one."""
+        issuer = (row["issuer"] or "").strip()
+        with self.engine.connect() as conn:
+            if issuer:
+                found = conn.execute(select(UnitRow.id).where(UnitRow.name == issuer)).scalar()
+                if found is not None:
+                    return self.unit(found)
+            if key:
+                same = conn.execute(select(UnitRow.id).where(UnitRow.unit_key == key)).scalars().all()
+                if len(same) == 1:
+                    return self.unit(same[0])
+        if not issuer:
+            raise CycleError("未能从报告中识别报送单位（落款或发文机关），请指定单位。")
+        return self.add_unit(issuer[:255], level=row["level"] if row["level"] in dl.levels() else None,
+                             unit_key=key)
+
+    def _lock_or_create(self, conn, unit_id: int, year: int):
+        q = select(SubmissionRow).where(SubmissionRow.unit_id == unit_id, SubmissionRow.year == year)
+        sub = conn.execute(q.with_for_update()).first()
+        if sub is None:
+            at = now()
+            try:
+                conn.execute(insert(SubmissionRow), {"unit_id": unit_id, "year": year, "status": "pending",
+                                                     "created_at": at, "updated_at": at})
+            except IntegrityError:
+                raise CycleError("同一单位的报告正在被另一请求提交，请稍后重试。") from None
+            sub = conn.execute(q.with_for_update()).one()
+        return sub
+
+    # ------------------------------------------------------------ reviewing
+    def return_(self, user: dict | None, submission_id: int, comments: list[dict],
+                note: str | None = None) -> dict:
+        """Back to the unit (退回修改) with comments [{"start","end","body"}] on the current report's
+        text (start/end None: on the whole report) and an optional general note."""
+        actor = self._reviewer(user)
+        note = (note or "").strip()
+        if not comments and not note:
+            raise CycleError("退回时请至少写一条修改意见。")
+
+        def add_comments(conn, sub) -> dict:
+            text = conn.execute(select(ReportRow.text).where(ReportRow.id == sub.report_id)).scalar() or ""
+            rows = [_comment_row(c, text) for c in comments]
+            if note:
+                rows.append({"start": None, "end": None, "quote": None, "body": note[:MAX_COMMENT]})
+            at = now()
+            for r in rows:
+                conn.execute(insert(CommentRow), {**r, "submission_id": sub.id, "report_id": sub.report_id,
+                                                  "author_id": actor["id"], "created_at": at})
+            return {"comments": len(rows)}
+
+        return self._change(actor, submission_id, "return", add_comments)
+
+    def approve(self, user: dict | None, submission_id: int) -> dict:
+        return self._change(self._reviewer(user), submission_id, "approve")
+
+    def publish(self, user: dict | None, submission_id: int) -> dict:
+        return self._change(self._reviewer(user), submission_id, "publish")
+
+    def _change(self, actor: dict, submission_id: int, action: str, extra=None) -> dict:
+        with self.engine.begin() as conn:
+            sub = conn.execute(select(SubmissionRow).where(SubmissionRow.id == submission_id)
+                               .with_for_update()).first()
+            if sub is None:
+                raise CycleError(f"报送记录不存在（编号 {submission_id}）。")
+            try:
+                to = check_transition(action, sub.status)
+            except ValueError as e:
+                raise CycleError(str(e)) from None
+            if sub.report_id is None:
+                raise CycleError("该报送记录没有报告，不能审核。")
+            detail = {"from": sub.status, "to": to, "report_id": sub.report_id}
+            if extra is not None:
+                detail.update(extra(conn, sub))
+            conn.execute(update(SubmissionRow).where(SubmissionRow.id == sub.id).values(status=to,
+                                                                                       updated_at=now()))
+            self._audit(conn, actor, "status", f"submission:{sub.id}", detail)
+        return self.submission(submission_id)
+
+    # ------------------------------------------------------------ reading
+    def submission(self, submission_id: int, today: date | None = None) -> dict | None:
+        found = self._submissions([SubmissionRow.id == submission_id], today)
+        return found[0] if found else None
+
+    def submission_of_report(self, report_id: int) -> dict | None:
+        with self.engine.connect() as conn:
+            sid = conn.execute(select(VersionRow.submission_id).where(VersionRow.report_id == report_id)
+                               .order_by(VersionRow.id).limit(1)).scalar()
+        return self.submission(sid) if sid is not None else None
+
+    def submissions(self, *, year: int | None = None, status: str | None = None, unit_id: int | None = None,
+                    level: str | None = None, today: date | None = None) -> list[dict]:
+        where = [c for c, v in ((SubmissionRow.year == year, year), (SubmissionRow.status == status, status),
+                                (SubmissionRow.unit_id == unit_id, unit_id), (UnitRow.level == level, level))
+                 if v is not None]
+        return self._submissions(where, today)
+
+    def _submissions(self, where: list, today: date | None) -> list[dict]:
+        today = today or dl.today()
+        q = (select(SubmissionRow, UnitRow.name, UnitRow.level).join(UnitRow, SubmissionRow.unit_id == UnitRow.id)
+             .where(*where).order_by(SubmissionRow.year.desc(), UnitRow.name, SubmissionRow.id))
+        with self.engine.connect() as conn:
+            rows = orm_rows(conn, q)
+            ids = [r.SubmissionRow.id for r in rows]
+            versions, comments = self._versions(conn, ids), self._comments(conn, ids)
+            periods: dict[int, Any] = {}
+            out = []
+            for r in rows:
+                s = r.SubmissionRow
+                if s.year not in periods:
+                    periods[s.year] = self._period_deadlines(conn, s.year)
+                deadline = dl.deadline_for(r.level, s.year, periods[s.year])
+                late, days = dl.lateness(deadline, s.submitted_at, today)
+                out.append({"id": s.id, "unit_id": s.unit_id, "unit_name": r.name, "level": r.level,
+                            "year": s.year, "status": s.status, "status_label": STATUS_LABELS[s.status],
+                            "report_id": s.report_id, "versions": versions.get(s.id, []),
+                            "comments": comments.get(s.id, []), "submitted_at": s.submitted_at,
+                            "updated_at": s.updated_at, "deadline": deadline.isoformat(), "late": late,
+                            "days_late": days})
+        return out
+
+    def _versions(self, conn, ids: list[int]) -> dict[int, list[dict]]:
+        out: dict[int, list[dict]] = {}
+        if not ids:
+            return out
+        q = (select(VersionRow, UserRow.username).join(UserRow, VersionRow.submitted_by == UserRow.id, isouter=True)
+             .where(VersionRow.submission_id.in_(ids)).order_by(VersionRow.seq))
+        for r in orm_rows(conn, q):
+            v = r.VersionRow
+            out.setdefault(v.submission_id, []).append({"seq": v.seq, "report_id": v.report_id,
+                                                        "submitted_at": v.submitted_at,
+                                                        "submitted_by": r.username})
+        return out
+
+    def _comments(self, conn, ids: list[int]) -> dict[int, list[dict]]:
+        out: dict[int, list[dict]] = {}
+        if not ids:
+            return out
+        q = (select(CommentRow, UserRow.username).join(UserRow, CommentRow.author_id == UserRow.id, isouter=True)
+             .where(CommentRow.submission_id.in_(ids)).order_by(CommentRow.id))
+        for r in orm_rows(conn, q):
+            c = r.CommentRow
+            out.setdefault(c.submission_id, []).append({"id": c.id, "report_id": c.report_id, "start": c.start,
+                                                        "end": c.end, "quote": c.quote, "body": c.body,
+                                                        "author": r.username, "created_at": c.created_at})
+        return out
+
+    def findings_diff(self, old_report_id: int, new_report_id: int) -> dict:
+        old, new = self.corpus.report_dict(old_report_id), self.corpus.report_dict(new_report_id)
+        if old is None or new is None:
+            raise CycleError("要比较的报告不存在。")
+        return diff_findings(old, new)
+
+    def overview(self, year: int, today: date | None = None) -> list[dict]:
+        """One row per unit for report year `year`: status, deadline, lateness."""
+        today = today or dl.today()
+        q = (select(UnitRow, SubmissionRow).join(SubmissionRow, (SubmissionRow.unit_id == UnitRow.id)
+                                                 & (SubmissionRow.year == year), isouter=True)
+             .order_by(UnitRow.name, UnitRow.id))
+        with self.engine.connect() as conn:
+            rows = orm_rows(conn, q)
+            period = self._period_deadlines(conn, year)
+        out = []
+        for r in rows:
+            u, s = r.UnitRow, r.SubmissionRow
+            status = s.status if s is not None else "pending"
+            deadline = dl.deadline_for(u.level, year, period)
+            late, days = dl.lateness(deadline, s.submitted_at if s is not None else None, today)
+            out.append({"unit_id": u.id, "unit_name": u.name, "level": u.level, "status": status,
+                        "status_label": STATUS_LABELS[status], "deadline": deadline.isoformat(),
+                        "submitted_at": s.submitted_at if s is not None else None, "late": late,
+                        "days_late": days, "submission_id": s.id if s is not None else None})
+        rank = {lv: i for i, lv in enumerate(dl.levels())}
+        return sorted(out, key=lambda r: rank.get(r["level"], len(rank)))  # 省 first, no level last
+
+    def original(self, report_id: int) -> tuple[str, bytes] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(UploadRow.filename, UploadRow.content)
+                               .where(UploadRow.report_id == report_id)).first()
+        return (row.filename, bytes(row.content)) if row else None
+
+    # ------------------------------------------------------------ access control
+    def _published_ids(self, conn) -> set[int]:
+        q = select(SubmissionRow.report_id).where(SubmissionRow.status == "published",
+                                                  SubmissionRow.report_id.is_not(None))
+        return set(conn.execute(q).scalars())
+
+    def readable_report_ids(self, user: dict | None) -> set[int] | None:
+        """Report ids `user` may read; None means every report (admin, reviewer)."""
+        actor = self._actor(user)
+        if actor is not None and actor["role"] in REVIEW_ROLES:
+            return None
+        with self.engine.connect() as conn:
+            ids = self._published_ids(conn)
+            if actor is not None and actor["role"] == "unit" and actor["unit_id"] is not None:
+                own = select(VersionRow.report_id).join(SubmissionRow, VersionRow.submission_id == SubmissionRow.id
+                                                        ).where(SubmissionRow.unit_id == actor["unit_id"])
+                ids |= set(conn.execute(own).scalars())
+        return ids
+
+    def can_read(self, user: dict | None, report_id: int) -> bool:
+        ids = self.readable_report_ids(user)
+        if ids is None:
+            with self.engine.connect() as conn:
+                return conn.execute(select(func.count()).select_from(ReportRow)
+                                    .where(ReportRow.id == report_id)).scalar_one() > 0
+        return report_id in ids
+
+
+def _comment_row(c: dict, text: str) -> dict:
+    body = str(c.get("body") or "").strip()
+    if not body:
+        raise CycleError("修改意见不能为空。")
+    if len(body) > MAX_COMMENT:
+        raise CycleError(f"修改意见过长（上限 {MAX_COMMENT} 字）。")
+    start, end = c.get("start"), c.get("end")
+    if start is None and end is None:
+        return {"start": None, "end": None, "quote": None, "body": body}
+    try:
+        start, end = int(start), int(end)
+    except (TypeError, ValueError):
+        raise CycleError("意见所指位置无效。") from None
+    if not 0 <= start < end <= len(text):
+        raise CycleError(f"意见所指位置 {start}–{end} 超出报告正文范围（共 {len(text)} 字）。")
+    return {"start": start, "end": end, "quote": text[start:end], "body": body}

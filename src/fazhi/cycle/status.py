@@ -1,0 +1,31 @@
+"""Statuses of a submission and the transitions between them (no heavy imports: the CLI and the
+web templates read these)."""
+from __future__ import annotations
+
+STATUS_LABELS: dict[str, str] = {
+    "pending": "待提交",
+    "submitted": "已提交",
+    "returned": "退回修改",
+    "approved": "已通过",
+    "published": "已公开",
+}
+
+# action -> (statuses it may start from, status it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "submit": (frozenset({"pending", "returned", "submitted"}), "submitted"),  # submitted: a newer version
+    "return": (frozenset({"submitted", "approved"}), "returned"),
+    "approve": (frozenset({"submitted"}), "approved"),
+    "publish": (frozenset({"approved"}), "published"),
+}
+ACTION_LABELS = {"submit": "提交", "return": "退回", "approve": "通过", "publish": "公开"}
+
+ROLES: dict[str, str] = {"admin": "管理员", "reviewer": "审核人员", "unit": "报送单位"}
+REVIEW_ROLES = frozenset({"admin", "reviewer"})
+
+
+def check_transition(action: str, status: str) -> str:
+    """The status `action` leads to from `status`; ValueError (Chinese) when not allowed."""
+    allowed, to = TRANSITIONS[action]
+    if status not in allowed:
+        raise ValueError(f"当前状态为“{STATUS_LABELS.get(status, status)}”，不能{ACTION_LABELS[action]}。")
+    return to

@@ -1,0 +1,110 @@
+"""Pages of the yearly cycle and administration: 年度报送 (periods, overview, units), 用户, 审计日志."""
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+
+from fazhi.web.auth import cycle_of, flash, form_with_csrf, render, require_admin, require_user
+
+router = APIRouter(include_in_schema=False)
+
+
+def _default_year(periods: list[dict]) -> int:
+    if periods:
+        return max(p["year"] for p in periods)
+    return dt.date.today().year - 1
+
+
+@router.get("/periods")
+def periods_page(request: Request, year: int | None = None):
+    """Reviewers: the overview of a year (who submitted, who is late). Units: their own submissions."""
+    from fazhi.cycle import STATUS_LABELS
+
+    user = require_user(request)
+    cycle = cycle_of(request)
+    periods = cycle.periods()
+    year = year or _default_year(periods)
+    if cycle.can_review(user):
+        rows = cycle.overview(year)
+        return render(request, "periods.j2", periods=periods, year=year, rows=rows, units=cycle.units(),
+                      statuses=STATUS_LABELS, mine=None)
+    mine = cycle.submissions(unit_id=user["unit_id"]) if user.get("unit_id") is not None else []
+    return render(request, "periods.j2", periods=periods, year=year, rows=None, units=[],
+                  statuses=STATUS_LABELS, mine=mine)
+
+
+@router.post("/periods")
+async def add_period(request: Request):
+    from fazhi.cycle import CycleError
+
+    user = require_admin(request)
+    form = await form_with_csrf(request)
+    year = str(form.get("year") or "").strip()
+    if not year.isdigit():
+        flash(request, "请填写报告年度（四位数字）。", "error")
+        return RedirectResponse("/periods", status_code=303)
+    deadlines = {}
+    for key, value in form.items():
+        if key.startswith("deadline_") and str(value).strip():
+            deadlines[key[len("deadline_"):]] = str(value).strip()
+    try:
+        cycle_of(request).add_period(int(year), deadlines or None, by=user)
+        flash(request, f"已添加报送年度 {year}。")
+    except CycleError as e:
+        flash(request, str(e), "error")
+    return RedirectResponse(f"/periods?year={year}", status_code=303)
+
+
+@router.post("/units")
+async def add_unit(request: Request):
+    from fazhi.cycle import CycleError
+
+    user = require_admin(request)
+    form = await form_with_csrf(request)
+    name = str(form.get("name") or "").strip()
+    level = str(form.get("level") or "").strip() or None
+    if not name:
+        flash(request, "请填写单位名称。", "error")
+    else:
+        try:
+            cycle_of(request).add_unit(name, level=level, by=user)
+            flash(request, f"已添加报送单位“{name}”。")
+        except CycleError as e:
+            flash(request, str(e), "error")
+    return RedirectResponse("/periods", status_code=303)
+
+
+@router.get("/users")
+def users_page(request: Request):
+    require_admin(request)
+    cycle = cycle_of(request)
+    return render(request, "users.j2", users=cycle.users(), units=cycle.units())
+
+
+@router.post("/users")
+async def add_user(request: Request):
+    from fazhi.cycle import CycleError
+
+    admin = require_admin(request)
+    form = await form_with_csrf(request)
+    role = str(form.get("role") or "")
+    unit_name = str(form.get("unit_name") or "").strip() or None
+    try:
+        if role not in ("admin", "reviewer", "unit"):
+            raise CycleError("请选择角色。")
+        created = cycle_of(request).add_user(str(form.get("username") or "").strip(), str(form.get("password") or ""),
+                                             role, unit_name=unit_name if role == "unit" else None,
+                                             display_name=str(form.get("display_name") or "").strip() or None,
+                                             by=admin)
+        flash(request, f"已添加用户“{created['username']}”。")
+    except CycleError as e:
+        flash(request, str(e), "error")
+    return RedirectResponse("/users", status_code=303)
+
+
+@router.get("/audit")
+def audit_page(request: Request):
+    require_admin(request)
+    return render(request, "audit.j2", entries=cycle_of(request).audit_log(limit=500))

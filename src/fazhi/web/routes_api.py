@@ -1,0 +1,159 @@
+"""The JSON API under /api, mirroring the pages (documented at /docs).
+
+Reads: session cookie or HTTP Basic. Writes (POST): the session plus an `X-CSRF-Token` header
+(value from GET /api/me), or HTTP Basic. Reports the caller may not read answer 404.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from pydantic import BaseModel, Field
+
+from fazhi.web import views
+from fazhi.web.auth import api_write_user, csrf_token, current_user, cycle_of, require_reviewer, require_user
+from fazhi.web.routes_pages import corpus_of, readable_report, visible_submission
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class CommentIn(BaseModel):
+    start: int = Field(ge=0, description="批注起点（报告 text 的字符偏移）")
+    end: int = Field(gt=0, description="批注终点（不含）")
+    body: str = Field(min_length=1, max_length=2000, description="审查意见")
+
+
+class ReturnIn(BaseModel):
+    comments: list[CommentIn] = Field(default_factory=list)
+    note: str | None = Field(None, max_length=2000, description="总体意见")
+
+
+def _submission_out(sub: dict, user: dict | None, cycle) -> dict:
+    """A submission as the caller may see it (comments and old versions only for reviewers and owners)."""
+    owner = user is not None and (cycle.can_review(user) or user.get("unit_id") == sub["unit_id"])
+    if owner:
+        return sub
+    return {**sub, "comments": [], "versions": [v for v in sub.get("versions") or []
+                                               if v["report_id"] == sub.get("report_id")]}
+
+
+@router.get("/me", summary="当前用户与 CSRF 令牌")
+def me(request: Request) -> dict[str, Any]:
+    user = require_user(request)
+    return {"user": user, "csrf_token": csrf_token(request)}
+
+
+@router.get("/reports", summary="报告列表（可按年度、层级、地区、状态筛选）")
+def list_reports(request: Request, year: int | None = None, level: str | None = None,
+                 place: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    flt = views.Filters(year=year, level=level or None, place=place or None, status=status or None)
+    return views.corpus_rows(corpus_of(request), cycle_of(request), current_user(request), flt)
+
+
+@router.get("/reports/{report_id}", summary="一份报告的分析结果（JSON 约定）与报送状态")
+def get_report(request: Request, report_id: int) -> dict[str, Any]:
+    data = readable_report(request, report_id)
+    cycle = cycle_of(request)
+    user = current_user(request)
+    sub = cycle.submission_of_report(report_id)
+    return {"id": report_id, "report": data,
+            "submission": _submission_out(sub, user, cycle) if sub else None}
+
+
+@router.get("/reports/{report_id}/copies", summary="与其他可见报告雷同的段落")
+def report_copies(request: Request, report_id: int) -> dict[str, Any]:
+    readable_report(request, report_id)
+    shown, hidden = views.readable_copies(corpus_of(request), cycle_of(request), current_user(request), report_id)
+    return {"copies": shown, "hidden": hidden}
+
+
+@router.get("/reports/{report_id}/diff", summary="与上一版本相比已解决、新增、仍存在的问题")
+def report_diff(request: Request, report_id: int) -> dict[str, Any]:
+    readable_report(request, report_id)
+    cycle = cycle_of(request)
+    user = current_user(request)
+    sub = cycle.submission_of_report(report_id)
+    if sub and not (user and (cycle.can_review(user) or user.get("unit_id") == sub["unit_id"])):
+        sub = None
+    return {"diff": views.findings_diff_for(cycle, sub, report_id)}
+
+
+@router.post("/upload", summary="上传一份或多份报告（multipart，字段 files）")
+async def upload(request: Request, files: list[UploadFile] = File(..., description="报告文件"),
+                 unit_id: int | None = Form(None, description="报送单位编号（仅审查人员）"),
+                 year: int | None = Form(None, description="报告年度（缺省取报告所述年度）")) -> list[dict[str, Any]]:
+    from fazhi.cycle import CycleError
+
+    user = api_write_user(request)
+    cycle = cycle_of(request)
+    if not cycle.can_review(user):
+        unit_id = None
+    out = []
+    for f in files:
+        data = await f.read()
+        name = f.filename or "upload.txt"
+        try:
+            out.append({**cycle.upload(user, name, data, unit_id=unit_id, year=year), "filename": name,
+                        "url": None})
+            out[-1]["url"] = f"/reports/{out[-1]['report_id']}"
+        except CycleError as e:
+            out.append({"filename": name, "error": str(e)})
+    return out
+
+
+@router.get("/submissions", summary="报送记录（按年度、状态筛选；报送单位只见本单位）")
+def list_submissions(request: Request, year: int | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    user = require_user(request)
+    cycle = cycle_of(request)
+    if cycle.can_review(user):
+        return cycle.submissions(year=year, status=status)
+    if user.get("unit_id") is None:
+        return []
+    return cycle.submissions(year=year, status=status, unit_id=user["unit_id"])
+
+
+@router.get("/submissions/{submission_id}", summary="一条报送记录：状态、版本、审查意见")
+def get_submission(request: Request, submission_id: int) -> dict[str, Any]:
+    sub = visible_submission(request, submission_id)
+    return _submission_out(sub, current_user(request), cycle_of(request))
+
+
+def _act(request: Request, submission_id: int, fn) -> dict[str, Any]:
+    from fazhi.cycle import CycleError
+
+    visible_submission(request, submission_id)
+    user = api_write_user(request)
+    require_reviewer(request)
+    try:
+        return fn(user)
+    except CycleError as e:
+        raise HTTPException(409, str(e))
+
+
+@router.post("/submissions/{submission_id}/return", summary="退回修改（附带批注在原文上的审查意见）")
+def return_submission(request: Request, submission_id: int, body: ReturnIn) -> dict[str, Any]:
+    comments = [c.model_dump() for c in body.comments]
+    return _act(request, submission_id,
+                lambda user: cycle_of(request).return_(user, submission_id, comments, note=body.note))
+
+
+@router.post("/submissions/{submission_id}/approve", summary="审查通过")
+def approve_submission(request: Request, submission_id: int) -> dict[str, Any]:
+    return _act(request, submission_id, lambda user: cycle_of(request).approve(user, submission_id))
+
+
+@router.post("/submissions/{submission_id}/publish", summary="公开（公开后任何人可查看）")
+def publish_submission(request: Request, submission_id: int) -> dict[str, Any]:
+    return _act(request, submission_id, lambda user: cycle_of(request).publish(user, submission_id))
+
+
+@router.get("/periods", summary="报送年度及各层级报送期限")
+def periods(request: Request) -> list[dict[str, Any]]:
+    require_user(request)
+    return cycle_of(request).periods()
+
+
+@router.get("/overview/{year}", summary="年度报送总览：谁已提交、谁逾期（审查人员）")
+def overview(request: Request, year: int) -> list[dict[str, Any]]:
+    require_reviewer(request)
+    return cycle_of(request).overview(year)

@@ -1,0 +1,272 @@
+"""Data for pages and API: the report view (marks, findings, parts, score, copies, versions),
+corpus rows with filters, and the documents to download. No HTTP here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from fazhi.web.highlight import Mark
+
+SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_ORDER = ("error", "warning", "info")
+CATEGORY_LABEL = {"structure": "结构", "metadata": "要素", "format": "格式", "formulation": "表述",
+                  "timeliness": "时效", "content": "内容", "duplication": "重复"}
+ROLE_LABEL = {"admin": "管理员", "reviewer": "审查人员", "unit": "报送单位"}
+LEVELS = ("省", "地市", "区县", "乡镇街道", "部门")
+COPY_KIND = {"copying": "抄用他单位", "recycling": "沿用往年", "template": "通用套话"}
+PART_KEYS = ("measures", "shortcomings", "first_responsible", "next_year")
+
+
+def cn_datetime(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def fmt_number(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return "" if v is None else str(v)
+
+
+def finding_title(f: dict) -> str:
+    title = f"{SEVERITY_LABEL.get(f.get('severity'), '')}：{f.get('message', '')}"
+    if f.get("suggestion"):
+        title += f"\n建议：{f['suggestion']}"
+    return title
+
+
+def part_names() -> dict[str, str]:
+    from fazhi.structure.parts import part_rules
+
+    return {k: v["name"] for k, v in part_rules()["parts"].items()}
+
+
+@dataclass
+class ReportView:
+    report_id: int
+    data: dict  # the contract dict
+    marks: list[Mark] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)  # each with "idx", "ref", "quote"
+    groups: list[tuple[str, list[dict]]] = field(default_factory=list)
+    parts: list[dict] = field(default_factory=list)
+    score_items: list[dict] = field(default_factory=list)
+    outline: list[dict] = field(default_factory=list)
+    copies: list[dict] = field(default_factory=list)
+    hidden_copies: int = 0
+    comments: list[dict] = field(default_factory=list)
+    earlier_comments: list[dict] = field(default_factory=list)  # on other versions of the submission
+
+
+def _quote(text: str, start: int | None, end: int | None, limit: int = 60) -> str:
+    if start is None or end is None or end <= start:
+        return ""
+    q = text[start:end]
+    return q if len(q) <= limit else q[:limit] + "…"
+
+
+def build_view(corpus, cycle, user: dict | None, report_id: int, data: dict,
+               submission: dict | None) -> ReportView:
+    """Everything the report page shows, with each span as a Mark on the text."""
+    text = data["text"]
+    v = ReportView(report_id, data)
+    for i, f in enumerate(data.get("findings") or []):
+        item = {**f, "idx": i, "ref": f"f{i}", "quote": _quote(text, f.get("start"), f.get("end"))}
+        v.findings.append(item)
+        if f.get("start") is not None and f.get("end") is not None:
+            v.marks.append(Mark(f"f{i}", f["start"], f["end"], "finding", f"sev-{f.get('severity')}",
+                                finding_title(f)))
+    v.groups = [(s, [f for f in v.findings if f.get("severity") == s]) for s in SEVERITY_ORDER]
+    v.groups = [(s, fs) for s, fs in v.groups if fs]
+    for i, ind in enumerate(data.get("indicators") or []):
+        unit = ind.get("unit") or ""
+        label = f"指标：{ind.get('subject', '')} {ind.get('qualifier') or ''}{fmt_number(ind.get('value'))}{unit}"
+        v.marks.append(Mark(f"i{i}", ind["start"], ind["end"], "indicator", "", label.strip()))
+    for i, h in enumerate(data.get("outline") or []):
+        v.outline.append({**h, "idx": i, "ref": f"h{i}"})
+        v.marks.append(Mark(f"h{i}", h["start"], h["end"], "heading"))
+    names = part_names()
+    outline = data.get("outline") or []
+    for key in PART_KEYS:
+        idx = (data.get("parts") or {}).get(key)
+        h = outline[idx] if idx is not None and 0 <= idx < len(outline) else None
+        v.parts.append({"key": key, "name": names.get(key, key), "heading": h, "ref": f"h{idx}" if h else None})
+    v.score_items = _score_items(data, v.findings)
+    if submission:
+        v.comments = [c for c in submission.get("comments") or [] if c.get("report_id") == report_id]
+        v.earlier_comments = [c for c in submission.get("comments") or [] if c.get("report_id") != report_id]
+        for c in v.comments:
+            if c.get("start") is not None and c.get("end") is not None:
+                v.marks.append(Mark(f"c{c['id']}", c["start"], c["end"], "comment", "",
+                                    f"审查意见：{c.get('body', '')}"))
+    v.copies, v.hidden_copies = readable_copies(corpus, cycle, user, report_id)
+    for i, c in enumerate(v.copies):
+        v.marks.append(Mark(f"p{i}", c["start"], c["end"], "copy", "",
+                            f"{COPY_KIND.get(c.get('kind'), '雷同')}：相似度 {c.get('similarity')}"))
+    return v
+
+
+def _score_items(data: dict, findings: list[dict]) -> list[dict]:
+    """Score items with each evidence linked to its finding on the page (same rule and span)."""
+    by_key = {(f.get("rule"), f.get("start"), f.get("end")): f["ref"] for f in findings}
+    items = []
+    for item in (data.get("score") or {}).get("items") or []:
+        ev = [{**e, "ref": by_key.get((e.get("rule"), e.get("start"), e.get("end")))}
+              for e in item.get("evidence") or []]
+        items.append({**item, "evidence": ev})
+    return items
+
+
+def readable_copies(corpus, cycle, user: dict | None, report_id: int) -> tuple[list[dict], int]:
+    """Shared passages whose other report this user may read, and how many others were hidden."""
+    from fazhi.corpus.copies import match_stored
+
+    try:
+        copies = match_stored(corpus, report_id)
+    except KeyError:
+        return [], 0
+    shown = [c for c in copies if cycle.can_read(user, c["other"]["id"])]
+    for c in shown:
+        c["kind_label"] = COPY_KIND.get(c.get("kind"), "雷同")
+    return shown, len(copies) - len(shown)
+
+
+def findings_diff_for(cycle, submission: dict | None, report_id: int) -> dict | None:
+    """The diff against the version before this one (None for a first version)."""
+    if not submission:
+        return None
+    versions = sorted(submission.get("versions") or [], key=lambda x: x["seq"])
+    ids = [x["report_id"] for x in versions]
+    if report_id not in ids or ids.index(report_id) == 0:
+        return None
+    prev = ids[ids.index(report_id) - 1]
+    diff = cycle.findings_diff(prev, report_id)
+    return {**diff, "previous_report_id": prev}
+
+
+# ---------------------------------------------------------------- corpus
+
+
+@dataclass
+class Filters:
+    year: int | None = None
+    level: str | None = None
+    place: str | None = None
+    status: str | None = None
+
+    def query(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode({k: v for k, v in vars(self).items() if v not in (None, "")})
+
+
+ROW_COLUMNS = ("id", "title", "issuer", "report_year", "level", "province", "city", "county", "town",
+               "sign_date", "publish_date", "analysis")
+
+
+def status_map(cycle) -> dict[int, dict]:
+    """report id → {"status", "status_label", "submission_id", "current": bool, "unit_name"}."""
+    from fazhi.cycle import STATUS_LABELS
+
+    out: dict[int, dict] = {}
+    for s in cycle.submissions():
+        for ver in s.get("versions") or []:
+            current = ver["report_id"] == s.get("report_id")
+            status = s["status"] if current else "superseded"
+            out[ver["report_id"]] = {"status": status, "submission_id": s["id"], "current": current,
+                                     "status_label": STATUS_LABELS.get(status, "旧版本"), "unit_name": s.get("unit_name")}
+    return out
+
+
+def corpus_rows(corpus, cycle, user: dict | None, flt: Filters) -> list[dict]:
+    """The report table rows this user may read, filtered."""
+    readable = cycle.readable_report_ids(user)
+    where: dict[str, Any] = {}
+    if flt.year:
+        where["report_year"] = flt.year
+    if flt.level:
+        where["level"] = flt.level
+    if readable is not None:
+        if not readable:
+            return []
+        where["id"] = sorted(readable)
+    statuses = status_map(cycle)
+    names = part_names()
+    rows = []
+    for r in corpus.rows(ROW_COLUMNS, **where):
+        place = "".join(x for x in (r["province"], r["city"], r["county"], r["town"]) if x)
+        if flt.place and flt.place not in place and flt.place not in (r["issuer"] or ""):
+            continue
+        st = statuses.get(r["id"], {"status": "none", "status_label": "未报送", "submission_id": None})
+        if flt.status and st["status"] != flt.status:
+            continue
+        if st["status"] == "superseded" and flt.status != "superseded":
+            continue  # earlier versions of a submission only when asked for
+        a = r.pop("analysis") or {}
+        parts = a.get("parts") or {}
+        findings = a.get("findings") or []
+        rows.append({**r, "place": place, **st, "score": (a.get("score") or {}).get("total"),
+                     "missing": [names[k] for k in PART_KEYS if parts.get(k) is None],
+                     "findings": len(findings),
+                     "errors": sum(1 for f in findings if f.get("severity") == "error")})
+    return rows
+
+
+# ---------------------------------------------------------------- documents
+
+
+def report_object(corpus, cycle, report_id: int):
+    """A fresh `Report` for a stored report: from its uploaded bytes when kept, else the stored text."""
+    from fazhi.corpus.store import analyze_stored
+
+    original = cycle.original(report_id)
+    if original is not None:
+        from fazhi import ingest
+        from fazhi.pipeline import analyze_document
+
+        name, data = original
+        return analyze_document(ingest.load_bytes(data, name))
+    return analyze_stored(corpus.get(report_id))
+
+
+def opinion_docx(corpus, cycle, report_id: int) -> bytes:
+    from fazhi.render.opinion import build_opinion
+    from fazhi.render.opinion_docx import render_docx
+
+    return render_docx(build_opinion(report_object(corpus, cycle, report_id)))
+
+
+def annotated_docx(corpus, cycle, report_id: int) -> tuple[str, bytes] | None:
+    """The unit's own .docx with a comment per finding (None when the upload was not .docx)."""
+    original = cycle.original(report_id)
+    if original is None or not original[0].lower().endswith(".docx"):
+        return None
+    from fazhi import ingest
+    from fazhi.pipeline import analyze_document
+    from fazhi.render.annotate import annotate_docx
+
+    name, data = original
+    report = analyze_document(ingest.load_bytes(data, name))
+    out, _ = annotate_docx(data, report)
+    return name, out
+
+
+def download_name(row: dict, suffix: str) -> str:
+    base = (row.get("issuer") or "报告").replace(" ", "")
+    year = row.get("report_year") or ""
+    return f"{base}{year}{suffix}"
+
+
+def content_disposition(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"report{filename[filename.rfind('.'):]}\"; filename*=UTF-8''{quote(filename)}"
