@@ -1,12 +1,28 @@
 """Shared fixtures: the five real sample reports shipped in the package."""
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
 SAMPLES = Path(str(resources.files("fazhi") / "samples"))
+PG_URL = os.environ.get("FAZHI_TEST_PG_URL")  # .ci/run starts a throwaway server and sets it
+
+
+def reset_pg(url: str) -> None:
+    """Drop every fazhi table (corpus and cycle) and the Alembic version of a test database."""
+    from sqlalchemy import create_engine, text
+
+    from fazhi.corpus.models import Base  # imports the cycle tables too
+    from fazhi.corpus.store import resolve_url
+
+    engine = create_engine(resolve_url(url))
+    Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
 
 
 def sample_path(prefix: str) -> Path:

@@ -1,26 +1,11 @@
 """The corpus database on SQLite and (when FAZHI_TEST_PG_URL is set) PostgreSQL."""
 from __future__ import annotations
 
-import os
 
 import pytest
-from conftest import sample_path
+from conftest import PG_URL, reset_pg, sample_path
 
 from fazhi.corpus.store import open_corpus, resolve_url
-
-PG_URL = os.environ.get("FAZHI_TEST_PG_URL")
-
-
-def _reset_pg(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    from fazhi.corpus.models import Base
-
-    engine = create_engine(resolve_url(url))
-    Base.metadata.drop_all(engine)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -30,9 +15,9 @@ def db_url(request, tmp_path):
         return
     if not PG_URL:
         pytest.skip("FAZHI_TEST_PG_URL not set")
-    _reset_pg(PG_URL)
+    reset_pg(PG_URL)
     yield PG_URL
-    _reset_pg(PG_URL)
+    reset_pg(PG_URL)
 
 
 @pytest.fixture

@@ -2,29 +2,14 @@
 with the real sample reports uploaded as bytes."""
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 
 import pytest
-from conftest import sample_path
+from conftest import PG_URL, reset_pg, sample_path
 
-from fazhi.corpus.store import open_corpus, resolve_url
+from fazhi.corpus.store import open_corpus
 
-PG_URL = os.environ.get("FAZHI_TEST_PG_URL")
 PASSWORD = "correct-horse-1"
-
-
-def _reset_pg(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    import fazhi.cycle.models  # noqa: F401 - the cycle tables belong to Base.metadata too
-    from fazhi.corpus.models import Base
-
-    engine = create_engine(resolve_url(url))
-    Base.metadata.drop_all(engine)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
 
 
 def _url(kind: str, tmp_path) -> str:
@@ -32,7 +17,7 @@ def _url(kind: str, tmp_path) -> str:
         return f"sqlite:///{tmp_path / 'cycle.db'}"
     if not PG_URL:
         pytest.skip("FAZHI_TEST_PG_URL not set")
-    _reset_pg(PG_URL)
+    reset_pg(PG_URL)
     return PG_URL
 
 
@@ -56,7 +41,7 @@ def any_cycle(request, tmp_path):
     yield c
     c.corpus.close()
     if request.param == "postgresql":
-        _reset_pg(PG_URL)
+        reset_pg(PG_URL)
 
 
 def sample(prefix: str) -> tuple[str, bytes]:

@@ -3,7 +3,8 @@ the cycle — on a real SQLite file (and PostgreSQL when FAZHI_TEST_PG_URL is se
 from __future__ import annotations
 
 import pytest
-from test_cycle import PASSWORD, PG_URL, _make, _reset_pg, _url, sample
+from conftest import PG_URL, reset_pg
+from test_cycle import PASSWORD, _make, _url, sample
 
 UNIT_A, UNIT_B = "中共蓬溪县红江镇委员会", "大王古庄镇人民政府"
 
@@ -21,7 +22,7 @@ def any_cycle(request, tmp_path):
     yield c
     c.corpus.close()
     if request.param == "postgresql":
-        _reset_pg(PG_URL)
+        reset_pg(PG_URL)
 
 
 def _world(cycle):
@@ -209,7 +210,7 @@ def test_migration_0002_matches_the_models(kind, tmp_path):
     c.close()
     assert diff == [] and version == "0002"
     if kind == "postgresql":
-        _reset_pg(PG_URL)
+        reset_pg(PG_URL)
 
 
 def test_a_0001_database_is_upgraded_to_0002(tmp_path):
