@@ -75,3 +75,25 @@ def seed_report(prefix: str):
     for stage in pipeline.STAGES:
         stage(r)
     return r
+
+
+@pytest.fixture(scope="session")
+def samples_db(tmp_path_factory) -> Path:
+    """A SQLite corpus file holding the five analysed samples, built once; open it read-only
+    (`open_corpus(path, create=False)`) — tests that change a corpus build their own."""
+    import fazhi
+    from fazhi.corpus.store import open_corpus
+
+    path = tmp_path_factory.mktemp("samples_db") / "samples.db"
+    with open_corpus(path) as c:
+        for f in sorted(SAMPLES.glob("*.txt")):
+            c.add(fazhi.analyze(f))
+    return path
+
+
+@pytest.fixture(scope="module")
+def samples_corpus(samples_db):
+    from fazhi.corpus.store import open_corpus
+
+    with open_corpus(samples_db, create=False) as c:
+        yield c

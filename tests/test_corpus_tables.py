@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLES, sample_path
+from conftest import sample_path
 
 from fazhi.corpus.export import write_table
 from fazhi.corpus.tables import KINDS, Table, area_columns, canonical_unit, corpus_table, select_ids, unit_family
@@ -20,23 +20,13 @@ FAZHI = str(Path(sys.executable).with_name("fazhi"))
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    import fazhi
-    from fazhi.corpus.store import open_corpus
-
-    path = tmp_path_factory.mktemp("corpus") / "c.db"
-    with open_corpus(path) as c:
-        for f in sorted(SAMPLES.glob("*.txt")):
-            c.add(fazhi.analyze(f))
-    return path
+def db(samples_db) -> Path:
+    return samples_db
 
 
 @pytest.fixture(scope="module")
-def corpus(db):
-    from fazhi.corpus.store import open_corpus
-
-    with open_corpus(db, create=False) as c:
-        yield c
+def corpus(samples_corpus):
+    return samples_corpus
 
 
 @pytest.fixture(scope="module")

@@ -4,25 +4,9 @@ from __future__ import annotations
 
 import pytest
 from conftest import PG_URL, reset_pg
-from test_cycle import PASSWORD, _make, _url, sample
+from test_cycle import PASSWORD, _make, _url, any_cycle, cycle, sample  # noqa: F401 (fixtures)
 
 UNIT_A, UNIT_B = "中共蓬溪县红江镇委员会", "大王古庄镇人民政府"
-
-
-@pytest.fixture
-def cycle(tmp_path):
-    c = _make(_url("sqlite", tmp_path))
-    yield c
-    c.corpus.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_cycle(request, tmp_path):
-    c = _make(_url(request.param, tmp_path))
-    yield c
-    c.corpus.close()
-    if request.param == "postgresql":
-        reset_pg(PG_URL)
 
 
 def _world(cycle):

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLES
 
 from fazhi.corpus.tables import corpus_table
 from fazhi.render.dashboard import CHART_TITLES, dashboard_charts, render_dashboard
@@ -21,23 +20,13 @@ CHART_KEYS = {"coverage_heatmap", "score_distribution", "indicators_by_unit", "c
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    import fazhi
-    from fazhi.corpus.store import open_corpus
-
-    path = tmp_path_factory.mktemp("dash") / "c.db"
-    with open_corpus(path) as c:
-        for f in sorted(SAMPLES.glob("*.txt")):
-            c.add(fazhi.analyze(f))
-    return path
+def db(samples_db) -> Path:
+    return samples_db
 
 
 @pytest.fixture(scope="module")
-def corpus(db):
-    from fazhi.corpus.store import open_corpus
-
-    with open_corpus(db, create=False) as c:
-        yield c
+def corpus(samples_corpus):
+    return samples_corpus
 
 
 @pytest.fixture(scope="module")
