@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-
 from fazhi.corpus.tables import corpus_table
 from fazhi.render.dashboard import CHART_TITLES, dashboard_charts, render_dashboard
 
