@@ -61,11 +61,13 @@ def test_killed_batch_resumes_with_nothing_lost_or_duplicated(tmp_path):
         paths = [r[0] for r in c.execute("SELECT path FROM reports")]
         assert sorted(Path(p).name for p in paths) == sorted(f.name for f in files)
         assert c.execute("SELECT count(DISTINCT sha256) FROM reports").fetchone()[0] == len(files)
-        # every report has its paragraphs, every paragraph its 32 band keys
+        # every report has its paragraphs, every paragraph one key per LSH band
         assert c.execute("SELECT count(*) FROM reports r WHERE NOT EXISTS "
                          "(SELECT 1 FROM paragraphs p WHERE p.report_id = r.id)").fetchone()[0] == 0
         per_para = c.execute("SELECT DISTINCT n FROM (SELECT count(*) n FROM bands GROUP BY paragraph_id)").fetchall()
-        assert per_para == [(32,)]
+        from fazhi.corpus.fingerprint import DEFAULT_PARAMS
+
+        assert per_para == [(DEFAULT_PARAMS.bands,)]
         assert c.execute("SELECT count(*) FROM paragraphs p WHERE NOT EXISTS "
                          "(SELECT 1 FROM bands b WHERE b.paragraph_id = p.id)").fetchone()[0] == 0
 

@@ -122,3 +122,51 @@ def test_verify_reports_the_aligned_sub_span():
     assert sim > 0.95 and (qa, qb) == (0, len(sentence))
     assert para[oa:ob] == sentence  # the window of the paragraph that holds the sentence
     assert verify(sentence, normalize(sample_text("001").splitlines()[5])[0]) is None
+
+
+def test_reindex_moves_a_corpus_to_new_fingerprint_settings(seeds, tmp_path):
+    """A corpus built with other settings (here the first release's 4-grams, 32 bands of 4,
+    12-character units) is re-fingerprinted from its stored text by `fazhi corpus reindex`,
+    without re-analysis; the shared paragraph is still found. A failure midway changes nothing."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from fazhi.corpus import open_corpus
+    from fazhi.corpus.fingerprint import DEFAULT_PARAMS, Params
+
+    old = Params(ngram=4, num_perm=128, bands=32, rows=4, min_chars=12)
+    db = tmp_path / "old.db"
+    with open_corpus(db) as c:
+        c.reindex(old)  # empty corpus: just records the settings
+        for p in sorted(seeds.glob("*.txt")):
+            c.add(fazhi.analyze(p))
+
+    def bands_per_paragraph() -> set[int]:
+        with sqlite3.connect(db) as con:
+            return {n for (n,) in con.execute("SELECT count(*) FROM bands GROUP BY paragraph_id")}
+
+    assert bands_per_paragraph() == {32}
+
+    def boom(_n: int) -> None:
+        raise RuntimeError("interrupted")
+
+    with open_corpus(db) as c, pytest.raises(RuntimeError):
+        c.reindex(DEFAULT_PARAMS, progress=boom)
+    with open_corpus(db) as c:
+        assert c.params == old
+    assert bands_per_paragraph() == {32}
+
+    done = subprocess.run([sys.executable, "-m", "fazhi", "corpus", "reindex", "--db", str(db)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "已重建 5 份报告" in done.stderr, done.stderr
+    assert bands_per_paragraph() == {DEFAULT_PARAMS.bands}
+    with open_corpus(db) as c:
+        assert c.params == DEFAULT_PARAMS
+        with sqlite3.connect(db) as con:
+            assert con.execute("SELECT min(nchars) FROM paragraphs").fetchone()[0] >= DEFAULT_PARAMS.min_chars
+    report = fazhi.analyze(seeds / sample_path("000").name)
+    assert [c["kind"] for c in _covering(report.text, find_copies(report, db), SHARED)] == ["copying"]
+    again = subprocess.run([sys.executable, "-m", "fazhi", "corpus", "reindex", "--db", str(db)],
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "无需重建" in again.stderr

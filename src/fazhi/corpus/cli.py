@@ -1,4 +1,4 @@
-"""`fazhi corpus add | list | show | remove | reanalyze` (registered by `add_corpus_commands`).
+"""`fazhi corpus add | list | show | remove | reanalyze | reindex | table | report | diff`.
 
 Every subcommand takes `--db URL_OR_PATH` (default: $FAZHI_DB, else sqlite:///fazhi.db in the
 working directory). Errors are one Chinese line on stderr, never a traceback; exit status 2
@@ -37,6 +37,9 @@ def add_corpus_commands(subparsers) -> argparse.ArgumentParser:
     re_ = sub.add_parser("reanalyze", parents=[db], help="用当前版本重新分析旧版本分析的报告")
     re_.add_argument("--all", action="store_true", help="重新分析全部报告")
     re_.set_defaults(func=cmd_reanalyze)
+    ri = sub.add_parser("reindex", parents=[db], help="按当前版本的指纹参数重建查重索引（不重新分析）")
+    ri.add_argument("--force", action="store_true", help="参数未变也重建")
+    ri.set_defaults(func=cmd_reindex)
     from fazhi.corpus.cli_tables import register as _tables; _tables(sub, db)  # noqa: E702
     from fazhi.corpus.cli_diff import register as _diff; _diff(sub, db)  # noqa: E702
     return c
@@ -214,6 +217,28 @@ def cmd_reanalyze(args: argparse.Namespace) -> int:
                 progress.advance(task)
     print(f"重新分析 {done} 份，失败 {failed} 份", file=sys.stderr)
     return EXIT_FAIL if failed else EXIT_OK
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from fazhi.corpus.fingerprint import DEFAULT_PARAMS
+
+    corpus = _open(args, create=False)
+    if corpus is None:
+        return EXIT_FAIL
+    with corpus:
+        old = corpus.params
+        if old == DEFAULT_PARAMS and not args.force:
+            print("指纹参数与当前版本相同，无需重建（--force 强制重建）", file=sys.stderr)
+            return EXIT_OK
+        changed = "，".join(f"{k} {v}→{DEFAULT_PARAMS.to_dict()[k]}" for k, v in old.to_dict().items()
+                           if DEFAULT_PARAMS.to_dict()[k] != v) or "无"
+        total = corpus.size()
+        progress = _progress(total)
+        with progress:
+            task = progress.add_task("重建索引", total=total)
+            n = corpus.reindex(DEFAULT_PARAMS, progress=lambda k: progress.advance(task, k))
+    print(f"已重建 {n} 份报告的查重索引（参数变化：{changed}）", file=sys.stderr)
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

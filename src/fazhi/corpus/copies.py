@@ -127,6 +127,13 @@ def _reports(conn, rids: list[int]) -> dict[int, dict]:
 def match_units(corpus, units: list[Unit], subject: Subject,
                 min_similarity: float = MIN_SIMILARITY) -> list[dict[str, Any]]:
     """Every verified passage of `units` found in other reports of `corpus`, classified."""
+    matches, reports, n_reports = verified_matches(corpus, units, subject, min_similarity)
+    return classify(matches, reports, subject, n_reports)
+
+
+def verified_matches(corpus, units: list[Unit], subject: Subject, min_similarity: float = MIN_SIMILARITY
+                     ) -> tuple[list[Match], dict[int, dict], int]:
+    """Verified unit matches (not yet classified), the other reports' rows, and the corpus size."""
     from sqlalchemy import func, select
 
     from fazhi.corpus.models import ReportRow
@@ -150,7 +157,7 @@ def match_units(corpus, units: list[Unit], subject: Subject,
         if v:
             sim, qa, qb, oa, ob = v
             matches.append(Match(qi, u.span_of(qa, qb), (ostarts[oa], oends[ob - 1]), sim, rid))
-    return classify(matches, reports, subject, n_reports)
+    return matches, reports, n_reports
 
 
 def is_template(n_units: int, n_reports: int, corpus_size: int) -> bool:

@@ -11,7 +11,10 @@ has none), each shingle hashed with xxh32, and a MinHash signature computed with
 multiply-shift hash family in numpy. The signature is cut into LSH bands; each band is
 hashed (xxh64, band index mixed in) to one signed 64-bit integer that the database indexes.
 Two units whose n-gram Jaccard similarity is J share at least one band with probability
-1 - (1 - J**rows)**bands (0.87 at J = 0.5, 0.99 at J = 0.6 with the defaults).
+1 - (1 - J**rows)**bands: with the defaults (trigrams, 16 bands of 3 rows) 0.81 at J = 0.4,
+0.97 at J = 0.5. The defaults were chosen on synthetic corpora (bench/corpus.py, bench/RESULTS.md)
+for recall of passages with verified similarity >= 0.8, whose Jaccard can be as low as ~0.3
+when the edits are spread out; older corpora keep the parameters stored with them.
 """
 from __future__ import annotations
 
@@ -30,12 +33,14 @@ NUMBER = "0"
 class Params:
     """Fingerprint settings; stored in the corpus so that every unit is hashed alike."""
 
-    ngram: int = 4  # character n-gram length
-    num_perm: int = 128  # MinHash permutations
-    bands: int = 32  # LSH bands (bands * rows <= num_perm)
-    rows: int = 4
+    ngram: int = 3  # character n-gram length
+    num_perm: int = 48  # MinHash permutations
+    bands: int = 16  # LSH bands (bands * rows <= num_perm)
+    rows: int = 3
     seed: int = 20240601
-    min_chars: int = 12  # a unit shorter than this (normalised) is not fingerprinted
+    # a unit shorter than this (normalised) is not fingerprinted, and a shorter match is not reported:
+    # headings and formula lines (二是深化行政审批制度改革) are alike everywhere and prove nothing
+    min_chars: int = 20
     long_chars: int = 80  # a paragraph longer than this is also cut into sentences
     max_para_chars: int = 1500  # a longer "paragraph" (a run-on PDF line) is kept as sentences only
 
@@ -76,11 +81,12 @@ def normalize(s: str, base: int = 0) -> tuple[str, list[int], list[int]]:
     starts: list[int] = []
     ends: list[int] = []
     prev_num = False
+    kinds = _KINDS
     for i, ch in enumerate(s):
-        o = ord(ch)
-        if 0xFF01 <= o <= 0xFF5E:  # full-width ASCII
-            ch = chr(o - 0xFEE0)
-        if ch.isdigit() or ch in _CN_NUMERALS:
+        k = kinds.get(ch)
+        if k is None:
+            k = kinds[ch] = _kind(ch)
+        if k is _NUM:
             if prev_num:
                 ends[-1] = base + i + 1
             else:
@@ -88,14 +94,35 @@ def normalize(s: str, base: int = 0) -> tuple[str, list[int], list[int]]:
                 starts.append(base + i)
                 ends.append(base + i + 1)
             prev_num = True
-        elif ch.isalnum():
-            out.append(ch.lower())
+        elif k is _KEEP_RUN:
+            if ch == "." and not prev_num:
+                prev_num = False
+        elif k is _DROP:
+            prev_num = False  # punctuation ends a number; a space or a decimal point does not
+        else:
+            out.append(k)
             starts.append(base + i)
             ends.append(base + i + 1)
             prev_num = False
-        elif not (ch.isspace() or (ch == "." and prev_num)):
-            prev_num = False  # punctuation ends a number; a space or a decimal point does not
     return "".join(out), starts, ends
+
+
+_NUM, _KEEP_RUN, _DROP = object(), object(), object()
+_KINDS: dict[str, object] = {}  # char -> kind, filled on first sight
+
+
+def _kind(ch: str):
+    """_NUM, _KEEP_RUN (space or '.'), _DROP (other punctuation) or the kept (lower-cased) char."""
+    o = ord(ch)
+    if 0xFF01 <= o <= 0xFF5E:  # full-width ASCII
+        ch = chr(o - 0xFEE0)
+    if ch.isdigit() or ch in _CN_NUMERALS:
+        return _NUM
+    if ch.isalnum():
+        return ch.lower()
+    if ch.isspace() or ch == ".":
+        return _KEEP_RUN
+    return _DROP
 
 
 # ---------------------------------------------------------------- units

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from fazhi.corpus.fingerprint import DEFAULT_PARAMS, Params, Unit, report_units
+from fazhi.corpus.fingerprint import DEFAULT_PARAMS, Params, Unit, dict_units, report_units
 
 DEFAULT_URL = "sqlite:///fazhi.db"
 ENV_URL = "FAZHI_DB"
@@ -54,6 +54,8 @@ def make_engine(url: str):
         if not memory:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA cache_size=-262144")  # 256 MB page cache: band index inserts stay in memory
+            cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
 
     return engine
@@ -185,8 +187,11 @@ class Corpus:
             return conn.execute(q).scalar_one()
 
     # ------------------------------------------------------------ writing
-    def add(self, report) -> tuple[int, bool]:
-        """Store an analysed Report with its fingerprints: (id, True), or (existing id, False)."""
+    def add(self, report, units: list[Unit] | None = None) -> tuple[int, bool]:
+        """Store an analysed Report with its fingerprints: (id, True), or (existing id, False).
+
+        `units` are the report's fingerprinted units when already computed (e.g. in a worker
+        process) with this corpus' params: `report_units(report, corpus.params)`."""
         from sqlalchemy import insert
         from sqlalchemy.exc import IntegrityError
 
@@ -195,7 +200,8 @@ class Corpus:
         existing = self.find_sha(report.source.sha256)
         if existing is not None:
             return existing, False
-        units = report_units(report, self.params)
+        if units is None or any(len(u.bands) != self.params.bands for u in units):
+            units = report_units(report, self.params)
         now = _now()
         values = {**_report_values(report), "added_at": now, "analyzed_at": now}
         try:
@@ -257,6 +263,31 @@ class Corpus:
             for b, h in dict.fromkeys(zip(range(len(u.bands)), u.bands)):
                 bands.append({"hash": h, "paragraph_id": pid, "band": b, "report_id": report_id})
         conn.execute(insert(BandRow), bands)
+
+    # ------------------------------------------------------------ fingerprint settings
+    def reindex(self, params: Params | None = None, progress=None) -> int:
+        """Fingerprint every stored report again with `params` (default: this fazhi's defaults)
+        from its stored text and analysis, without re-analysing. One transaction: an interrupted
+        run leaves the old index and settings as they were. Returns the number of reports.
+        `progress(n)` is called after each batch of n reports."""
+        from sqlalchemy import delete, select, update
+
+        from fazhi.corpus.models import BandRow, MetaRow, ParagraphRow, ReportRow
+
+        params = params or DEFAULT_PARAMS
+        with self.engine.begin() as conn:
+            conn.execute(delete(BandRow))
+            conn.execute(delete(ParagraphRow))
+            ids = conn.execute(select(ReportRow.id).order_by(ReportRow.id)).scalars().all()
+            for i in range(0, len(ids), 200):
+                q = select(ReportRow.id, ReportRow.text, ReportRow.analysis).where(ReportRow.id.in_(ids[i:i + 200]))
+                for rid, text, analysis in conn.execute(q).all():
+                    self._insert_units(conn, rid, dict_units({**analysis, "text": text}, params))
+                if progress is not None:
+                    progress(len(ids[i:i + 200]))
+            conn.execute(update(MetaRow).where(MetaRow.key == "fingerprint").values(value=params.to_dict()))
+        self.params = params
+        return len(ids)
 
     # ------------------------------------------------------------ re-analysis
     def stale(self, version: str | None = None) -> list[dict]:

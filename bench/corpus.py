@@ -1,0 +1,264 @@
+"""Corpus scale benchmark on synthetic corpora (fazhi.corpus.synth): build speed, query time,
+memory, and precision/recall of copy detection against exact brute force.
+
+    .venv/bin/python bench/corpus.py --sizes 1000,20000 [--work /tmp/fazhi-bench] [--db DB] [--seed 0]
+
+For each size N: generate N reports under WORK/synth-N (kept and re-used), analyse them with a
+pool of 2 processes, store them (Corpus.add, one writer) in WORK/corpus-N.db (re-used when it
+already holds N reports; --db names the database for a single size), then measure:
+- copy search: match_report (fingerprint + match, the report as if new) and match_stored on
+  QUERIES reports; mean and worst seconds;
+- planted recall: planted pairs with similarity >= 0.8 (manifest) whose passage the engine
+  reports against the right other report (spans overlapping), on the planted pairs of the
+  query sample; kind right (recycling / copying);
+- brute force: every unit of each query report verified (copies.verify, the engine's own
+  exact measure) against every unit of a random sample of the corpus (all reports when the
+  corpus is no bigger than --bf-sample); a pair is (query passage, other report). LSH misses
+  are independent per pair, so recall on a random sample estimates recall on the corpus.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+
+def _analyze(path: str):
+    import fazhi
+
+    return fazhi.analyze(path)
+
+
+def build(files: list[Path], db: Path, procs: int) -> dict:
+    """Analyse with `procs` workers and store; timings in seconds."""
+    from fazhi.corpus import open_corpus
+
+    out = {"analyze_cpu": 0.0, "store": 0.0}
+    corpus = open_corpus(db)
+    done = {r["path"] for r in corpus.rows(("path",))}
+    todo = [str(f) for f in files if str(f) not in done]
+    global _PARAMS
+    _PARAMS = corpus.params
+    t0 = time.perf_counter()
+    with mp.get_context("fork").Pool(procs) as pool:
+        for i, ((report, units), dt) in enumerate(pool.imap(_timed_analyze, todo, chunksize=8)):
+            out["analyze_cpu"] += dt
+            t = time.perf_counter()
+            corpus.add(report, units)
+            out["store"] += time.perf_counter() - t
+            if (i + 1) % 1000 == 0:
+                print(f"  stored {i + 1}/{len(todo)}  {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+    out["wall"] = time.perf_counter() - t0
+    out["new"] = len(todo)
+    corpus.close()
+    return out
+
+
+_PARAMS = None
+
+
+def _timed_analyze(path: str):
+    """Analysis and fingerprinting in a worker; the parent only writes."""
+    from fazhi.corpus.fingerprint import report_units
+
+    t = time.perf_counter()
+    r = _analyze(path)
+    units = report_units(r, _PARAMS)
+    return (r, units), time.perf_counter() - t
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def brute_force(corpus, units, sample_ids: list[int], exclude: int) -> list[tuple[tuple[int, int], int]]:
+    """(query span, other report id) of every verified unit pair with reports in the sample."""
+    from rapidfuzz import fuzz, process
+    from sqlalchemy import select
+
+    from fazhi.corpus.copies import verify
+    from fazhi.corpus.fingerprint import normalize
+    from fazhi.corpus.models import ParagraphRow
+
+    onorm, orid, ooff = [], [], []
+    ids = [i for i in sample_ids if i != exclude]
+    with corpus.engine.connect() as conn:
+        for k in range(0, len(ids), 500):
+            q = select(ParagraphRow.report_id, ParagraphRow.start, ParagraphRow.content).where(
+                ParagraphRow.report_id.in_(ids[k:k + 500]))
+            for rid, start, content in conn.execute(q):
+                n, s, e = normalize(content, start)
+                onorm.append(n)
+                orid.append(rid)
+                ooff.append((s, e))
+    qn = [u.norm for u in units]
+    mc = corpus.params.min_chars
+    out = []
+    # cheap exact pre-filters (a verify hit implies ratio >= 80 or partial_ratio >= 80), then verify
+    hits = set()
+    for scorer in (fuzz.ratio, fuzz.partial_ratio):
+        m = process.cdist(qn, onorm, scorer=scorer, score_cutoff=79, workers=2, dtype="uint8")
+        hits.update(zip(*m.nonzero()))
+    for qi, oi in sorted(hits):
+        v = verify(qn[qi], onorm[oi], min_chars=mc)
+        if v:
+            out.append((units[qi].span_of(v[1], v[2]), orid[oi]))
+    return out
+
+
+def measure(n: int, work: Path, db: Path | None, seed: int, queries: int, bf_sample: int, procs: int,
+            build_: bool = True) -> dict:
+    from fazhi.corpus import open_corpus
+    from fazhi.corpus.copies import match_report, match_stored, subject_of, verified_matches
+    from fazhi.corpus.fingerprint import report_units
+    from fazhi.corpus.synth import Manifest, generate
+
+    import fazhi
+
+    sdir = work / f"synth-{n}"
+    if not (sdir / "manifest.json").exists():
+        generate(n, sdir, seed=seed)
+    manifest = Manifest.load(sdir / "manifest.json")
+    files = [sdir / r["file"] for r in manifest.reports]
+    db = db or work / f"corpus-{n}.db"
+    b = build(files, db, procs) if build_ else {"wall": 0.0, "new": 0, "analyze_cpu": 0.0, "store": 0.0}
+    res: dict = {"n": n, "db": str(db), "build": b}
+    corpus = open_corpus(db)
+    ids = {r["path"]: r["id"] for r in corpus.rows(("id", "path"))}
+    rng = random.Random(seed)
+    # fingerprinting alone, on a sample
+    sample = rng.sample([f for f in files if str(f) in ids], min(100, len(ids)))
+    reps = [fazhi.analyze(f) for f in sample]
+    t = time.perf_counter()
+    for r in reps:
+        report_units(r, corpus.params)
+    res["fingerprint_rate"] = len(reps) / (time.perf_counter() - t)
+    # queries: reports that received planted copies first, then random ones
+    stored = {Path(p).name for p in ids}  # with --no-build: only what is stored so far
+    strong = [p for p in manifest.pairs if p["similarity"] is not None and {p["dst"], p["src"]} <= stored]
+    dsts = sorted({p["dst"] for p in strong})
+    rng.shuffle(dsts)
+    qfiles = dsts[:queries]
+    qt_new, qt_stored, found, kind_ok, total = [], [], 0, 0, 0
+    bf_ids = sorted(ids.values()) if len(ids) <= bf_sample else rng.sample(sorted(ids.values()), bf_sample)
+    bf_set = set(bf_ids)
+    tp_r = fn = tp_p = fp = 0
+    for name in qfiles:
+        path = str(sdir / name)
+        rid = ids[path]
+        rep = fazhi.analyze(path)
+        t = time.perf_counter()
+        match_report(corpus, rep)
+        qt_new.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        copies = match_stored(corpus, rid)
+        qt_stored.append(time.perf_counter() - t)
+        for p in strong:
+            if p["dst"] != name:
+                continue
+            total += 1
+            sid = ids[str(sdir / p["src"])]
+            hit = [c for c in copies if c["other"]["id"] == sid and _overlap((c["start"], c["end"]), p["dst_span"])]
+            found += bool(hit)
+            kind_ok += any(c["kind"] == p["kind"] for c in hit)
+        # brute force on the sample vs the engine's verified matches (before classification)
+        units = report_units(rep, corpus.params)
+        bf = brute_force(corpus, units, bf_ids, rid)
+        ms, _, _ = verified_matches(corpus, units, subject_of(rep, rid))
+        eng = [(m.q, m.report_id) for m in ms if m.report_id in bf_set]
+        for span, o in bf:
+            if any(o == eo and _overlap(span, es) for es, eo in eng):
+                tp_r += 1
+            else:
+                fn += 1
+        for span, o in eng:
+            if any(o == bo and _overlap(span, bs) for bs, bo in bf):
+                tp_p += 1
+            else:
+                fp += 1
+    res.update(
+        queries=len(qfiles), q_new_mean=statistics.mean(qt_new), q_new_max=max(qt_new),
+        q_stored_mean=statistics.mean(qt_stored), q_stored_max=max(qt_stored),
+        planted=total, planted_recall=found / total if total else float("nan"),
+        kind_accuracy=kind_ok / found if found else float("nan"),
+        bf_reports=len(bf_ids), bf_pairs=tp_r + fn, bf_recall=tp_r / (tp_r + fn) if tp_r + fn else float("nan"),
+        bf_precision=tp_p / (tp_p + fp) if tp_p + fp else float("nan"),
+        db_mb=os.path.getsize(db) / 2**20, **_counts(corpus),
+        maxrss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        maxrss_children_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    )
+    corpus.close()
+    return res
+
+
+def _counts(corpus) -> dict:
+    from sqlalchemy import text
+
+    with corpus.engine.connect() as conn:
+        return {"paragraph_rows": conn.execute(text("select count(*) from paragraphs")).scalar_one(),
+                "band_rows": conn.execute(text("select count(*) from bands")).scalar_one(),
+                "reports": conn.execute(text("select count(*) from reports")).scalar_one()}
+
+
+def table(results: list[dict], procs: int) -> str:
+    rows = [("reports", lambda r: f"{r['reports']}"),
+            ("build wall s (new reports)", lambda r: f"{r['build']['wall']:.0f} ({r['build']['new']})"),
+            (f"analysis reports/s ({procs} procs)", lambda r: _rate(r["build"]["new"], r["build"]["wall"])),
+            ("analysis+fp reports/s per core (workers)", lambda r: _rate(r["build"]["new"], r["build"]["analyze_cpu"])),
+            ("fingerprint reports/s (1 core)", lambda r: f"{r['fingerprint_rate']:.0f}"),
+            ("store reports/s (Corpus.add, 1 writer)", lambda r: _rate(r["build"]["new"], r["build"]["store"])),
+            ("query new report s (mean / worst)", lambda r: f"{r['q_new_mean']:.2f} / {r['q_new_max']:.2f}"),
+            ("query stored report s (mean / worst)", lambda r: f"{r['q_stored_mean']:.2f} / {r['q_stored_max']:.2f}"),
+            ("queries", lambda r: f"{r['queries']}"),
+            ("planted pairs >=0.8 checked", lambda r: f"{r['planted']}"),
+            ("planted recall", lambda r: f"{r['planted_recall']:.3f}"),
+            ("planted kind right", lambda r: f"{r['kind_accuracy']:.3f}"),
+            ("brute-force corpus sample (reports)", lambda r: f"{r['bf_reports']}"),
+            ("brute-force pairs >=0.8", lambda r: f"{r['bf_pairs']}"),
+            ("recall vs brute force", lambda r: f"{r['bf_recall']:.3f}"),
+            ("precision vs brute force", lambda r: f"{r['bf_precision']:.3f}"),
+            ("paragraph rows", lambda r: f"{r['paragraph_rows']:,}"),
+            ("band rows", lambda r: f"{r['band_rows']:,}"),
+            ("DB file MB", lambda r: f"{r['db_mb']:.0f}"),
+            ("peak RSS MB (main / worker)", lambda r: f"{r['maxrss_mb']:.0f} / {r['maxrss_children_mb']:.0f}")]
+    w = max(len(k) for k, _ in rows)
+    lines = [f"| {'measure':{w}s} | " + " | ".join(f"N={r['n']}" for r in results) + " |",
+             f"|{'-' * (w + 2)}|" + "|".join("-" * (len(f"N={r['n']}") + 2) for r in results) + "|"]
+    for k, f in rows:
+        lines.append(f"| {k:{w}s} | " + " | ".join(f(r) for r in results) + " |")
+    return "\n".join(lines)
+
+
+def _rate(n: int, s: float) -> str:
+    return f"{n / s:.1f}" if s > 0 and n else "-"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/fazhi-bench"))
+    ap.add_argument("--db", type=Path, help="corpus database to build or re-use (one size only)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--queries", type=int, default=30)
+    ap.add_argument("--bf-sample", type=int, default=2000, help="corpus reports in the brute-force sample")
+    ap.add_argument("--procs", type=int, default=2)
+    ap.add_argument("--no-build", action="store_true", help="measure what is stored (e.g. while a build runs)")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = []
+    for n in sizes:
+        results.append(measure(n, args.work, args.db if len(sizes) == 1 else None, args.seed, args.queries,
+                               args.bf_sample, args.procs, not args.no_build))
+        print(table(results, args.procs), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
