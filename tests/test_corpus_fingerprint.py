@@ -46,3 +46,22 @@ def test_near_duplicates_share_a_band_and_unrelated_text_does_not():
     assert len(ba & bb) >= 16
     assert not ba & bc
     assert (sig[0] == sig[1]).mean() > 0.7 and (sig[0] == sig[2]).mean() < 0.2
+
+
+def test_title_and_signature_lines_are_not_fingerprinted(analyzed):
+    """Prescribed formula lines (title, 落款, date) read alike in every report and prove nothing."""
+    from fazhi.corpus.fingerprint import dict_units, report_units
+
+    report = analyzed("001")
+    spans = report.metadata.spans
+    assert "title" in spans and "issuer" in spans
+    units = report_units(report)
+    for key in ("title", "issuer", "sign_date"):
+        if key not in spans:
+            continue
+        s = spans[key]
+        assert not any(u.start < s.end and s.start < u.end for u in units), key
+    assert [u.start for u in dict_units(report.to_dict())] == [u.start for u in units]
+    # the first body paragraph after the title is still there
+    first = report.text.index("\n", spans["title"].end) + 1
+    assert any(u.start >= first and u.level == 0 for u in units)

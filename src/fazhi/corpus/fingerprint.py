@@ -159,16 +159,24 @@ def _unit(view: str, a: int, b: int, level: int) -> Unit:
     return Unit(s, e, level, norm, starts, ends, view[s:e])
 
 
+# Lines the rules prescribe (title, addressee, 落款, date) read alike in every report: they prove
+# no copying, so they are not fingerprinted (metadata span keys, rules.md B1.2, E1.4-E1.5).
+FORMULA_FIELDS = ("title", "addressee", "issuer", "sign_date")
+
+
 def split_units(view: str, body: tuple[int, int], headings: list[tuple[int, int, int]] = (),
-                params: Params = DEFAULT_PARAMS) -> list[Unit]:
+                params: Params = DEFAULT_PARAMS, formula: list[tuple[int, int]] = ()) -> list[Unit]:
     """The passages of a report worth fingerprinting.
 
     `view` is the report's same-length normalised text, `body` its (start, end), `headings`
     (line start, title end, line end) of outline headings: a heading line is skipped, or only
-    the text after its title kept when the line goes on ("（二）标题。正文……")."""
+    the text after its title kept when the line goes on ("（二）标题。正文……"). A line that is
+    mostly one of the `formula` spans (title, 落款 ...) is skipped."""
     after_title = {s: t for s, t, _e in headings}
     units: list[Unit] = []
     for a, b in _lines(view, *body):
+        if any(2 * (min(b, e) - max(a, s)) >= b - a for s, e in formula):
+            continue
         if a in after_title:
             a = after_title[a]
         u = _unit(view, a, b, 0)
@@ -205,7 +213,9 @@ def report_units(report, params: Params = DEFAULT_PARAMS) -> list[Unit]:
     """Units of an analysed `fazhi.report.Report`, fingerprinted."""
     view = report.view or _make_view(report.text)
     heads = [(h.start, h.title_end or h.end, h.end) for h in report.outline]
-    units = split_units(view, (report.body.start, report.body.end), heads, params)
+    spans = report.metadata.spans
+    formula = [(spans[k].start, spans[k].end) for k in FORMULA_FIELDS if k in spans]
+    units = split_units(view, (report.body.start, report.body.end), heads, params, formula)
     fingerprint(units, params)
     return units
 
@@ -215,7 +225,9 @@ def dict_units(d: dict[str, Any], params: Params = DEFAULT_PARAMS) -> list[Unit]
     view = _make_view(d["text"])
     heads = [(h["start"], h.get("title_end") or h["end"], h["end"]) for h in d.get("outline") or []]
     body = d.get("body") or {"start": 0, "end": len(d["text"])}
-    units = split_units(view, (body["start"], body["end"]), heads, params)
+    spans = (d.get("metadata") or {}).get("spans") or {}
+    formula = [tuple(spans[k])[:2] for k in FORMULA_FIELDS if spans.get(k)]
+    units = split_units(view, (body["start"], body["end"]), heads, params, formula)
     fingerprint(units, params)
     return units
 
