@@ -46,14 +46,18 @@ def build(files: list[Path], db: Path, procs: int) -> dict:
     global _PARAMS
     _PARAMS = corpus.params
     t0 = time.perf_counter()
+    i = 0
     with mp.get_context("fork").Pool(procs) as pool:
-        for i, ((report, units), dt) in enumerate(pool.imap(_timed_analyze, todo, chunksize=8)):
-            out["analyze_cpu"] += dt
-            t = time.perf_counter()
-            corpus.add(report, units)
-            out["store"] += time.perf_counter() - t
-            if (i + 1) % 1000 == 0:
-                print(f"  stored {i + 1}/{len(todo)}  {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+        # batches bound what waits in memory when the workers outrun the one writer
+        for b in range(0, len(todo), 256):
+            for (report, units), dt in pool.imap(_timed_analyze, todo[b:b + 256], chunksize=8):
+                out["analyze_cpu"] += dt
+                t = time.perf_counter()
+                corpus.add(report, units)
+                out["store"] += time.perf_counter() - t
+                i += 1
+                if i % 1000 == 0:
+                    print(f"  stored {i}/{len(todo)}  {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     out["wall"] = time.perf_counter() - t0
     out["new"] = len(todo)
     corpus.close()

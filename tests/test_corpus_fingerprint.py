@@ -65,3 +65,11 @@ def test_title_and_signature_lines_are_not_fingerprinted(analyzed):
     # the first body paragraph after the title is still there
     first = report.text.index("\n", spans["title"].end) + 1
     assert any(u.start >= first and u.level == 0 for u in units)
+
+
+def test_settings_stored_before_schemes_read_as_scheme_1():
+    from fazhi.corpus.fingerprint import DEFAULT_PARAMS
+
+    stored = {k: v for k, v in DEFAULT_PARAMS.to_dict().items() if k != "scheme"}
+    assert Params.from_dict(stored).scheme == 1 and Params.from_dict(stored) != DEFAULT_PARAMS
+    assert Params.from_dict(DEFAULT_PARAMS.to_dict()) == DEFAULT_PARAMS

@@ -43,13 +43,16 @@ class Params:
     min_chars: int = 20
     long_chars: int = 80  # a paragraph longer than this is also cut into sentences
     max_para_chars: int = 1500  # a longer "paragraph" (a run-on PDF line) is kept as sentences only
+    # bumped when what is cut into units or how it is hashed changes (2: formula lines skipped);
+    # a corpus stored without it is scheme 1, and `fazhi corpus reindex` brings it up to date
+    scheme: int = 2
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Params":
-        return cls(**{k: int(v) for k, v in d.items() if k in cls.__dataclass_fields__})
+        return cls(**{"scheme": 1, **{k: int(v) for k, v in d.items() if k in cls.__dataclass_fields__}})
 
 
 DEFAULT_PARAMS = Params()
