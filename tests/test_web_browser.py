@@ -110,24 +110,33 @@ def upload(page, base: str, path: Path) -> int:
     return rid
 
 
+FIND_WORDS = """(words) => {
+    const walker = document.createTreeWalker(document.getElementById('report-text'), NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const i = n.data.indexOf(words);
+        if (i >= 0) return [n, i];
+    }
+    return null;
+}"""
+
+
 def select_words(page, words: str) -> None:
     """Drag the mouse across `words` in the report text, as a reviewer does."""
-    box = page.evaluate("""(words) => {
-        const root = document.getElementById('report-text');
-        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-            const i = n.data.indexOf(words);
-            if (i < 0) continue;
-            n.parentElement.scrollIntoView({block: 'center'});
-            const r = document.createRange();
-            r.setStart(n, i); r.setEnd(n, i + 1);
-            const a = r.getBoundingClientRect();
-            r.setStart(n, i + words.length - 1); r.setEnd(n, i + words.length);
-            const b = r.getBoundingClientRect();
-            return {x0: a.left + 1, y0: a.top + a.height / 2, x1: b.right - 1, y1: b.top + b.height / 2};
-        }
-        return null;
-    }""", words)
+    page.evaluate(f"""(words) => {{ const f = ({FIND_WORDS})(words);
+        if (f) f[0].parentElement.scrollIntoView({{block: 'center', behavior: 'instant'}}); }}""", words)
+    # the page must stand still before the mouse goes down (an earlier click may scroll smoothly)
+    page.wait_for_function("""() => new Promise(done => { const y = window.scrollY;
+        requestAnimationFrame(() => requestAnimationFrame(() => done(window.scrollY === y))); })""")
+    box = page.evaluate(f"""(words) => {{
+        const f = ({FIND_WORDS})(words);
+        if (!f) return null;
+        const [n, i] = f, r = document.createRange();
+        r.setStart(n, i); r.setEnd(n, i + 1);
+        const a = r.getBoundingClientRect();
+        r.setStart(n, i + words.length - 1); r.setEnd(n, i + words.length);
+        const b = r.getBoundingClientRect();
+        return {{x0: a.left + 1, y0: a.top + a.height / 2, x1: b.right - 1, y1: b.top + b.height / 2}};
+    }}""", words)
     assert box, f"“{words}” not in the page"
     page.mouse.move(box["x0"], box["y0"])
     page.mouse.down()
