@@ -289,3 +289,11 @@ def test_compare_page_shows_shared_passage_from_both_reports(app, reviewer):
 
     shown = lxml.html.fromstring(r.text).text_content()
     assert mine in shown and theirs in shown
+
+
+def test_malformed_parameters_get_a_chinese_answer(app, reviewer):
+    page = reviewer.get("/periods?year=abc")
+    assert page.status_code == 400 and "请求参数有误：year" in page.text and "<html" in page.text.lower()
+    api = reviewer.get("/api/reports?year=abc")
+    assert api.status_code == 422 and api.json()["detail"] == "请求参数有误：year。"
+    assert api.json()["errors"][0]["loc"][-1] == "year"

@@ -47,6 +47,8 @@ def create_app(db: str | None = None):
     """The app over the corpus at `db` (URL or path; default $FAZHI_DB or ./fazhi.db)."""
     from fastapi import FastAPI, Request
     from starlette.exceptions import HTTPException
+    from fastapi.encoders import jsonable_encoder
+    from fastapi.exceptions import RequestValidationError
     from fastapi.openapi.docs import get_swagger_ui_html
     from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
     from fastapi.staticfiles import StaticFiles
@@ -91,6 +93,16 @@ def create_app(db: str | None = None):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return auth.render(request, "error.j2", status_code=exc.status_code, status=exc.status_code,
                            message=views_message(exc))
+
+    @app.exception_handler(RequestValidationError)
+    def _bad_request(request: Request, exc: RequestValidationError):
+        """A malformed parameter (?year=abc): the API keeps FastAPI's field list under a Chinese
+        message; a page gets the Chinese error page."""
+        names = "、".join(str(e.get("loc", ["", "?"])[-1]) for e in exc.errors())
+        message = f"请求参数有误：{names}。"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message, "errors": jsonable_encoder(exc.errors())}, status_code=422)
+        return auth.render(request, "error.j2", status_code=400, status=400, message=message)
 
     app.include_router(auth.router)
     app.include_router(routes_pages.router)
