@@ -18,7 +18,7 @@ from conftest import sample_path
 PASSWORD = "test-password-1"
 # path parameters the test knows how to fill; a route with any other parameter fails the test
 ID_PARAMS = {"report_id", "other_id", "submission_id"}
-OTHER_PARAMS = {"year": ["{year}"], "action": ["return", "approve", "publish"]}
+OTHER_PARAMS = {"year": ["{year}"], "action": ["return", "approve", "publish"], "username": ["rev"]}
 
 
 def csrf_of(html: str) -> str:

@@ -297,3 +297,36 @@ def test_malformed_parameters_get_a_chinese_answer(app, reviewer):
     api = reviewer.get("/api/reports?year=abc")
     assert api.status_code == 422 and api.json()["detail"] == "请求参数有误：year。"
     assert api.json()["errors"][0]["loc"][-1] == "year"
+
+
+def test_admin_disables_enables_and_resets_a_password(app):
+    from fastapi.testclient import TestClient
+
+    app.state.cycle.add_user("temp-rev", PASSWORD, "reviewer")
+    admin, temp = TestClient(app), TestClient(app)
+    assert login(admin, "admin").status_code == 303
+    assert login(temp, "temp-rev").status_code == 303
+    token = csrf_of(admin.get("/users").text)
+    # a reviewer may not do it
+    r = temp.post("/users/temp-rev/password", data={"csrf_token": csrf_of(temp.get("/reports").text),
+                                                    "password": "x-new-password"}, follow_redirects=False)
+    assert r.status_code == 403
+    # without the CSRF token nothing happens
+    assert admin.post("/users/temp-rev/active", data={"active": "0"}).status_code in (400, 403)
+    assert app.state.cycle.authenticate("temp-rev", PASSWORD) is not None
+    # disable: the open session ends, logging in fails
+    r = admin.post("/users/temp-rev/active", data={"csrf_token": token, "active": "0"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert temp.get("/api/me").status_code == 401
+    assert login(TestClient(app), "temp-rev").status_code == 401
+    assert 'data-username="temp-rev" data-active="0"' in admin.get("/users").text
+    # enable with a new password
+    admin.post("/users/temp-rev/active", data={"csrf_token": token, "active": "1"})
+    admin.post("/users/temp-rev/password", data={"csrf_token": token, "password": "another-pass-9"})
+    assert app.state.cycle.authenticate("temp-rev", "another-pass-9") is not None
+    assert app.state.cycle.authenticate("temp-rev", PASSWORD) is None
+    # an admin cannot lock themself out
+    admin.post("/users/admin/active", data={"csrf_token": token, "active": "0"})
+    assert app.state.cycle.authenticate("admin", PASSWORD) is not None
+    actions = [e["action"] for e in app.state.cycle.audit_log()]
+    assert "user.active" in actions and "user.password" in actions

@@ -104,6 +104,38 @@ async def add_user(request: Request):
     return RedirectResponse("/users", status_code=303)
 
 
+@router.post("/users/{username}/active")
+async def set_user_active(request: Request, username: str):
+    """停用 / 启用 an account (a disabled account cannot log in; its sessions end at the next request)."""
+    from fazhi.cycle import CycleError
+
+    admin = require_admin(request)
+    form = await form_with_csrf(request)
+    active = form.get("active") == "1"
+    try:
+        if not active and username == admin["username"]:
+            raise CycleError("不能停用自己的账号。")
+        cycle_of(request).set_active(username, active, by=admin)
+        flash(request, f"已{'启用' if active else '停用'}用户“{username}”。")
+    except CycleError as e:
+        flash(request, str(e), "error")
+    return RedirectResponse("/users", status_code=303)
+
+
+@router.post("/users/{username}/password")
+async def reset_password(request: Request, username: str):
+    from fazhi.cycle import CycleError
+
+    admin = require_admin(request)
+    form = await form_with_csrf(request)
+    try:
+        cycle_of(request).set_password(username, str(form.get("password") or ""), by=admin)
+        flash(request, f"已重置用户“{username}”的密码。")
+    except CycleError as e:
+        flash(request, str(e), "error")
+    return RedirectResponse("/users", status_code=303)
+
+
 @router.get("/audit")
 def audit_page(request: Request):
     require_admin(request)
