@@ -16,7 +16,7 @@ EXIT_OK, EXIT_FAIL = 0, 2
 
 def add_corpus_commands(subparsers) -> argparse.ArgumentParser:
     """Add the `corpus` command and its subcommands to an argparse subparsers object."""
-    c = subparsers.add_parser("corpus", help="报告库：入库、列表、查看、删除、重新分析")
+    c = subparsers.add_parser("corpus", help="报告库：入库、查看、重复内容、表格导出、仪表板、逐年对比")
     sub = c.add_subparsers(dest="corpus_command", required=True)
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--db", help="数据库（SQLAlchemy URL 或 .db 文件；默认 $FAZHI_DB 或 ./fazhi.db）")
