@@ -69,14 +69,20 @@ def corpus_table(corpus, kind: str, report_ids: Iterable[int] | None = None, *, 
     """The `kind` table (see KINDS) over the selected reports (all when None), ordered by id."""
     from fazhi.errors import FazhiError
 
-    builders = {"indicators": lambda: _indicators(corpus, report_ids, agg), "areas": lambda: _areas(corpus, report_ids),
-                "scores": lambda: _scores(corpus, report_ids), "findings": lambda: _findings(corpus, report_ids),
-                "findings-long": lambda: _findings_long(corpus, report_ids)}
-    if kind not in builders:
+    if kind not in KINDS:
         raise FazhiError(f"未知的表格类型“{kind}”（可选：{'、'.join(KINDS)}）")
     if agg not in AGGS:
         raise FazhiError(f"未知的汇总方式“{agg}”（可选：{'、'.join(AGGS)}）")
-    return builders[kind]()
+    extra = ("analysis", "text") if kind == "findings-long" else ("analysis",)
+    return _BUILDERS[kind](iter_reports(corpus, report_ids, extra), agg)
+
+
+def corpus_tables(corpus, kinds: Iterable[str], report_ids: Iterable[int] | None = None) -> dict[str, Table]:
+    """Several tables over the same reports, reading each stored analysis once (holds them all in
+    memory meanwhile: for a dashboard, not for exporting a whole large corpus)."""
+    kinds = list(kinds)
+    rows = list(iter_reports(corpus, report_ids, ("analysis", "text") if "findings-long" in kinds else ("analysis",)))
+    return {k: _BUILDERS[k](rows, "first") for k in kinds}
 
 
 def select_ids(corpus, year: int | None = None, level: str | None = None) -> list[int]:
@@ -158,12 +164,12 @@ def _measure_names() -> tuple[dict[str, str], dict[str, int]]:
     return {m["id"]: m.get("name") or m["id"] for m in ms}, {m["id"]: i for i, m in enumerate(ms)}
 
 
-def _indicators(corpus, report_ids, agg: str) -> Table:
+def _indicators(reports: Iterable[dict], agg: str) -> Table:
     family = unit_family()
     per_report: list[tuple[list, dict[str, list[tuple[int, float]]], int, int]] = []
     labels: dict[str, Counter] = defaultdict(Counter)  # column key → written unit labels
     reports_with: Counter = Counter()
-    for row in iter_reports(corpus, report_ids):
+    for row in reports:
         inds = row["analysis"].get("indicators") or []
         vals: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for ind in inds:
@@ -240,8 +246,8 @@ def area_shares(areas: dict) -> dict[str, float]:
     return {a: (round(100 * c.get("chars", 0) / total, 1) if total else 0.0) for a, c in cov.items()}
 
 
-def _areas(corpus, report_ids) -> Table:
-    got = [(_identity(r), r["analysis"].get("areas") or {}) for r in iter_reports(corpus, report_ids)]
+def _areas(reports: Iterable[dict], _agg: str = "first") -> Table:
+    got = [(_identity(r), r["analysis"].get("areas") or {}) for r in reports]
     cols = area_columns({a.get("scheme") for _, a in got if a.get("scheme")})
     rows = []
     for ident, areas in got:
@@ -271,10 +277,10 @@ def missing_parts(analysis: dict) -> list[str]:
     return [names.get(k, k) for k, v in (analysis.get("parts") or {}).items() if v is None]
 
 
-def _scores(corpus, report_ids) -> Table:
+def _scores(reports: Iterable[dict], _agg: str = "first") -> Table:
     got = []
     items: dict[str, tuple[str, float]] = {}
-    for r in iter_reports(corpus, report_ids):
+    for r in reports:
         a = r["analysis"]
         score = a.get("score") or {}
         for it in score.get("items") or []:
@@ -311,10 +317,10 @@ def rule_titles() -> dict[str, str]:
     return {rid: r.title for rid, r in RULES.items()}
 
 
-def _findings(corpus, report_ids) -> Table:
+def _findings(reports: Iterable[dict], _agg: str = "first") -> Table:
     got = []
     per_rule: Counter = Counter()
-    for r in iter_reports(corpus, report_ids):
+    for r in reports:
         fs = r["analysis"].get("findings") or []
         rules = Counter(f.get("rule") for f in fs)
         per_rule.update(rules.keys())
@@ -334,10 +340,10 @@ def _findings(corpus, report_ids) -> Table:
                   ["规则列按出现该问题的报告数从多到少排列；数值为该报告中该问题的处数。"])
 
 
-def _findings_long(corpus, report_ids) -> Table:
+def _findings_long(reports: Iterable[dict], _agg: str = "first") -> Table:
     titles = rule_titles()
     rows = []
-    for r in iter_reports(corpus, report_ids, ("analysis", "text")):
+    for r in reports:
         text = r["text"] or ""
         for n, f in enumerate(r["analysis"].get("findings") or [], 1):
             s, e = f.get("start"), f.get("end")
@@ -351,3 +357,7 @@ def _findings_long(corpus, report_ids) -> Table:
                                     "start", "end", "quote"],
                   ["序号", "规则", "规则名称", "类别", "严重程度", "说明", "建议", "起", "止", "原文"], rows,
                   ["每行一处问题；起、止为原文字符位置（Python 下标，止不含），原文最多取前200字。"])
+
+
+_BUILDERS = {"indicators": _indicators, "areas": _areas, "scores": _scores, "findings": _findings,
+             "findings-long": _findings_long}

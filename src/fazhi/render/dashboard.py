@@ -38,10 +38,10 @@ _COPY_CACHE: dict[tuple, list[tuple[int, str, float]]] = {}
 # ------------------------------------------------------------------ data
 def collect(corpus, report_ids: Iterable[int] | None = None) -> dict[str, Any]:
     """The tables the dashboard is made of (indicators, areas, scores, findings)."""
-    from fazhi.corpus.tables import corpus_table
+    from fazhi.corpus.tables import corpus_tables
 
     ids = sorted(set(report_ids)) if report_ids is not None else [r["id"] for r in corpus.rows(("id",))]
-    data: dict[str, Any] = {k: corpus_table(corpus, k, ids) for k in ("indicators", "areas", "scores", "findings")}
+    data: dict[str, Any] = corpus_tables(corpus, ("indicators", "areas", "scores", "findings"), ids)
     data["ids"] = ids
     data["labels"] = labels(data["scores"])
     return data
