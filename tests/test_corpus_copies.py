@@ -170,3 +170,30 @@ def test_reindex_moves_a_corpus_to_new_fingerprint_settings(seeds, tmp_path):
     again = subprocess.run([sys.executable, "-m", "fazhi", "corpus", "reindex", "--db", str(db)],
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 0 and "无需重建" in again.stderr
+
+
+def test_same_issuer_is_recycling_even_when_the_unit_key_drifted(tmp_path):
+    """A unit whose level or place was read differently one year is stored under another unit key;
+    its own earlier text is still recycling, not copying, because it signs with the same name."""
+    import sqlite3
+
+    from fazhi.corpus import open_corpus
+    from fazhi.corpus.copies import Subject
+
+    text = sample_text("000")
+    (tmp_path / "2022.txt").write_text(_bump_numbers(_shift_years(text, -1)), encoding="utf-8")
+    (tmp_path / "2023.txt").write_text(text, encoding="utf-8")
+    db = tmp_path / "c.db"
+    with open_corpus(db) as c:
+        c.add(fazhi.analyze(tmp_path / "2022.txt"))
+    with sqlite3.connect(db) as con:  # the key the drifted reading gives: by issuer, not by place
+        con.execute("UPDATE reports SET unit_key = 'issuer:' || issuer")
+    report = fazhi.analyze(tmp_path / "2023.txt")
+    assert report.metadata.issuer == "中共蓬溪县红江镇委员会"
+    copies = find_copies(report, db)
+    assert copies and {c["kind"] for c in copies} == {"recycling"}
+    # a bare department name names no unit: two different "司法局" stay apart
+    bare = Subject("place:1", 2023, None, issuer="司法局")
+    assert not bare.same_unit({"unit_key": "place:2", "issuer": "司法局"})
+    assert Subject("place:1", 2023, None, issuer="东莞市司法局桥头分局").same_unit(
+        {"unit_key": "place:2", "issuer": "东莞市 司法局桥头分局"})

@@ -30,6 +30,7 @@ TEMPLATE_MIN_UNITS = 3
 TEMPLATE_MIN_SHARE = 0.2
 TEMPLATE_MANY_UNITS = 10
 _CHUNK = 500
+SAME_ISSUER_MIN_CHARS = 6  # a bare "司法局" names no unit; "东莞市司法局桥头分局" does
 _REPORT_COLS = ("id", "sha256", "path", "issuer", "unit_key", "report_year", "sign_date", "publish_date")
 
 
@@ -42,6 +43,18 @@ class Subject:
     date: str | None  # publish_date or sign_date, YYYY-MM-DD
     sha256: str | None = None
     report_id: int | None = None  # when the report itself is stored
+    issuer: str | None = None  # as signed; a same-named issuer is the same unit whatever its key
+
+    def same_unit(self, other: dict) -> bool:
+        """Whether a stored report (row with unit_key, issuer) is this unit's own: the same unit key,
+        or the same full issuer name (a unit whose level was read differently one year gets another
+        key, and its earlier text must still count as recycling, not copying)."""
+        from fazhi.corpus.store import issuer_key
+
+        if other.get("unit_key") == self.unit_key:
+            return True
+        mine = issuer_key(self.issuer)
+        return len(mine) >= SAME_ISSUER_MIN_CHARS and issuer_key(other.get("issuer")) == mine
 
 
 @dataclass
@@ -192,7 +205,7 @@ def classify(matches: list[Match], reports: dict[int, dict], subject: Subject,
                 best_per_report[m.report_id] = m
         for m in best_per_report.values():
             other = reports[m.report_id]
-            kind = "recycling" if other["unit_key"] == subject.unit_key else "copying"
+            kind = "recycling" if subject.same_unit(other) else "copying"
             out.append(_entry(m, other, subject, kind))
     return _dedupe(out)
 
@@ -290,7 +303,7 @@ def subject_of(report, report_id: int | None = None) -> Subject:
     meta = report.metadata
     d = {"place": vars(meta.place), "level": meta.level, "issuer": meta.issuer}
     return Subject(unit_key(d) or f"sha:{report.source.sha256[:16]}", meta.report_year,
-                   meta.publish_date or meta.sign_date, report.source.sha256, report_id)
+                   meta.publish_date or meta.sign_date, report.source.sha256, report_id, meta.issuer)
 
 
 def match_report(corpus, report) -> list[dict[str, Any]]:
@@ -310,5 +323,5 @@ def match_stored(corpus, report_id: int) -> list[dict[str, Any]]:
         raise KeyError(report_id)
     units = dict_units({**row["analysis"], "text": row["text"]}, corpus.params)
     subject = Subject(row["unit_key"], row["report_year"], row["publish_date"] or row["sign_date"],
-                      row["sha256"], report_id)
+                      row["sha256"], report_id, row["issuer"])
     return match_units(corpus, units, subject)

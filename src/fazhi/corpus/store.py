@@ -90,8 +90,13 @@ def unit_key(meta: dict[str, Any]) -> str:
         deeper = list(LEVEL_PLACE.values())[list(LEVEL_PLACE.values()).index(field) + 1:]
         if not any(place.get(f) for f in deeper):
             return f"place:{place['adcode']}"
-    issuer = re.sub(r"[\s\W_]+", "", meta.get("issuer") or "")
+    issuer = issuer_key(meta.get("issuer"))
     return f"issuer:{issuer}"[:255] if issuer else ""
+
+
+def issuer_key(issuer: str | None) -> str:
+    """The issuer's name without spaces and punctuation: the same unit signs alike every year."""
+    return re.sub(r"[\s\W_]+", "", issuer or "")
 
 
 class Corpus:
