@@ -192,6 +192,12 @@ def test_same_issuer_is_recycling_even_when_the_unit_key_drifted(tmp_path):
     assert report.metadata.issuer == "中共蓬溪县红江镇委员会"
     copies = find_copies(report, db)
     assert copies and {c["kind"] for c in copies} == {"recycling"}
+    from fazhi.corpus.yoy import previous_report
+
+    with open_corpus(db) as c:  # the year-over-year view pairs them too
+        (old_id,) = [r["id"] for r in c.rows(("id",))]
+        new_id, _ = c.add(report)
+        assert previous_report(c, new_id) == old_id
     # a bare department name names no unit: two different "司法局" stay apart
     bare = Subject("place:1", 2023, None, issuer="司法局")
     assert not bare.same_unit({"unit_key": "place:2", "issuer": "司法局"})

@@ -130,12 +130,18 @@ class _Unit:
 # ---------------------------------------------------------------- entry points
 def previous_report(corpus, report_id: int) -> int | None:
     """The id of the same unit's report for the nearest earlier year, or None."""
-    found = corpus.rows(("id", "unit_key", "report_year"), id=report_id)
+    from fazhi.corpus.copies import Subject
+
+    found = corpus.rows(("id", "unit_key", "issuer", "report_year"), id=report_id)
     if not found or found[0]["report_year"] is None:
         return None
     me = found[0]
-    earlier = [r for r in corpus.rows(("id", "report_year"), unit_key=me["unit_key"])
-               if r["report_year"] is not None and r["report_year"] < me["report_year"]]
+    mine = Subject(me["unit_key"], me["report_year"], None, issuer=me["issuer"])
+    candidates = corpus.rows(("id", "unit_key", "issuer", "report_year"), unit_key=me["unit_key"])
+    if me["issuer"]:  # the same full issuer name under a drifted key (see Subject.same_unit)
+        candidates += [r for r in corpus.rows(("id", "unit_key", "issuer", "report_year"), issuer=me["issuer"])
+                       if r["unit_key"] != me["unit_key"] and mine.same_unit(r)]
+    earlier = [r for r in candidates if r["report_year"] is not None and r["report_year"] < me["report_year"]]
     return max(earlier, key=lambda r: (r["report_year"], r["id"]))["id"] if earlier else None
 
 
