@@ -11,6 +11,20 @@ from fazhi.web.auth import cycle_of, flash, form_with_csrf, render, require_admi
 router = APIRouter(include_in_schema=False)
 
 
+async def _admin_action(request: Request, action, back: str) -> RedirectResponse:
+    """An admin form post: check role and CSRF, run `action(admin, form, cycle) -> message`, show the
+    message (or the CycleError's) on the next page, go back to `back`."""
+    from fazhi.cycle import CycleError
+
+    admin = require_admin(request)
+    form = await form_with_csrf(request)
+    try:
+        flash(request, action(admin, form, cycle_of(request)))
+    except CycleError as e:
+        flash(request, str(e), "error")
+    return RedirectResponse(back, status_code=303)
+
+
 def _default_year(periods: list[dict]) -> int:
     if periods:
         return max(p["year"] for p in periods)
@@ -61,19 +75,14 @@ async def add_period(request: Request):
 async def add_unit(request: Request):
     from fazhi.cycle import CycleError
 
-    user = require_admin(request)
-    form = await form_with_csrf(request)
-    name = str(form.get("name") or "").strip()
-    level = str(form.get("level") or "").strip() or None
-    if not name:
-        flash(request, "请填写单位名称。", "error")
-    else:
-        try:
-            cycle_of(request).add_unit(name, level=level, by=user)
-            flash(request, f"已添加报送单位“{name}”。")
-        except CycleError as e:
-            flash(request, str(e), "error")
-    return RedirectResponse("/periods", status_code=303)
+    def action(admin: dict, form, cycle) -> str:
+        name = str(form.get("name") or "").strip()
+        if not name:
+            raise CycleError("请填写单位名称。")
+        cycle.add_unit(name, level=str(form.get("level") or "").strip() or None, by=admin)
+        return f"已添加报送单位“{name}”。"
+
+    return await _admin_action(request, action, "/periods")
 
 
 @router.get("/users")
@@ -87,21 +96,17 @@ def users_page(request: Request):
 async def add_user(request: Request):
     from fazhi.cycle import CycleError
 
-    admin = require_admin(request)
-    form = await form_with_csrf(request)
-    role = str(form.get("role") or "")
-    unit_name = str(form.get("unit_name") or "").strip() or None
-    try:
+    def action(admin: dict, form, cycle) -> str:
+        role = str(form.get("role") or "")
+        unit_name = str(form.get("unit_name") or "").strip() or None
         if role not in ("admin", "reviewer", "unit"):
             raise CycleError("请选择角色。")
-        created = cycle_of(request).add_user(str(form.get("username") or "").strip(), str(form.get("password") or ""),
-                                             role, unit_name=unit_name if role == "unit" else None,
-                                             display_name=str(form.get("display_name") or "").strip() or None,
-                                             by=admin)
-        flash(request, f"已添加用户“{created['username']}”。")
-    except CycleError as e:
-        flash(request, str(e), "error")
-    return RedirectResponse("/users", status_code=303)
+        created = cycle.add_user(str(form.get("username") or "").strip(), str(form.get("password") or ""), role,
+                                 unit_name=unit_name if role == "unit" else None,
+                                 display_name=str(form.get("display_name") or "").strip() or None, by=admin)
+        return f"已添加用户“{created['username']}”。"
+
+    return await _admin_action(request, action, "/users")
 
 
 @router.post("/users/{username}/active")
@@ -109,31 +114,23 @@ async def set_user_active(request: Request, username: str):
     """停用 / 启用 an account (a disabled account cannot log in; its sessions end at the next request)."""
     from fazhi.cycle import CycleError
 
-    admin = require_admin(request)
-    form = await form_with_csrf(request)
-    active = form.get("active") == "1"
-    try:
+    def action(admin: dict, form, cycle) -> str:
+        active = form.get("active") == "1"
         if not active and username == admin["username"]:
             raise CycleError("不能停用自己的账号。")
-        cycle_of(request).set_active(username, active, by=admin)
-        flash(request, f"已{'启用' if active else '停用'}用户“{username}”。")
-    except CycleError as e:
-        flash(request, str(e), "error")
-    return RedirectResponse("/users", status_code=303)
+        cycle.set_active(username, active, by=admin)
+        return f"已{'启用' if active else '停用'}用户“{username}”。"
+
+    return await _admin_action(request, action, "/users")
 
 
 @router.post("/users/{username}/password")
 async def reset_password(request: Request, username: str):
-    from fazhi.cycle import CycleError
+    def action(admin: dict, form, cycle) -> str:
+        cycle.set_password(username, str(form.get("password") or ""), by=admin)
+        return f"已重置用户“{username}”的密码。"
 
-    admin = require_admin(request)
-    form = await form_with_csrf(request)
-    try:
-        cycle_of(request).set_password(username, str(form.get("password") or ""), by=admin)
-        flash(request, f"已重置用户“{username}”的密码。")
-    except CycleError as e:
-        flash(request, str(e), "error")
-    return RedirectResponse("/users", status_code=303)
+    return await _admin_action(request, action, "/users")
 
 
 @router.get("/audit")
