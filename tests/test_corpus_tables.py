@@ -20,19 +20,9 @@ FAZHI = str(Path(sys.executable).with_name("fazhi"))
 
 
 @pytest.fixture(scope="module")
-def db(samples_db) -> Path:
-    return samples_db
-
-
-@pytest.fixture(scope="module")
-def corpus(samples_corpus):
-    return samples_corpus
-
-
-@pytest.fixture(scope="module")
-def stored(corpus) -> dict[int, dict]:
+def stored(samples_corpus) -> dict[int, dict]:
     return {r["id"]: {**r["analysis"], "text": r["text"], "path": r["path"]}
-            for r in corpus.rows(("id", "analysis", "text", "path"))}
+            for r in samples_corpus.rows(("id", "analysis", "text", "path"))}
 
 
 def _id_of(stored, prefix: str) -> int:
@@ -44,8 +34,8 @@ def _row(table: Table, rid: int) -> dict:
 
 
 # ------------------------------------------------------------------ indicators
-def test_indicator_value_appears_under_its_measure(corpus, stored):
-    t = corpus_table(corpus, "indicators")
+def test_indicator_value_appears_under_its_measure(samples_corpus, stored):
+    t = corpus_table(samples_corpus, "indicators")
     rid = _id_of(stored, "000")
     firsts = sorted((i for i in stored[rid]["indicators"] if i.get("measure") == "矛盾纠纷调处数"),
                     key=lambda i: i["start"])
@@ -60,8 +50,8 @@ def test_indicator_value_appears_under_its_measure(corpus, stored):
         assert _row(t, i)["矛盾纠纷排查调处数（件）"] is None
 
 
-def test_indicator_counts_and_column_order(corpus, stored):
-    t = corpus_table(corpus, "indicators")
+def test_indicator_counts_and_column_order(samples_corpus, stored):
+    t = corpus_table(samples_corpus, "indicators")
     for rid, a in stored.items():
         row = _row(t, rid)
         assert row["指标总数"] == len(a["indicators"])
@@ -75,10 +65,10 @@ def test_indicator_counts_and_column_order(corpus, stored):
     assert {t.keys[i].split("|")[0] for i in measure_cols} == given
 
 
-def test_indicator_aggregation_rules(corpus, stored):
-    first = corpus_table(corpus, "indicators")
-    counts = corpus_table(corpus, "indicators", agg="count")
-    biggest = corpus_table(corpus, "indicators", agg="max")
+def test_indicator_aggregation_rules(samples_corpus, stored):
+    first = corpus_table(samples_corpus, "indicators")
+    counts = corpus_table(samples_corpus, "indicators", agg="count")
+    biggest = corpus_table(samples_corpus, "indicators", agg="max")
     rid = _id_of(stored, "001")  # two meetings counted under one measure: 党组会议12次, 常务会议16次
     meetings = [i for i in stored[rid]["indicators"] if i.get("measure") == "会议研究法治次数"]
     assert len(meetings) >= 2
@@ -101,8 +91,8 @@ def test_units_are_brought_to_one_scale():
 
 
 # ------------------------------------------------------------------ areas
-def test_area_coverage_matches_the_stored_analysis(corpus, stored):
-    t = corpus_table(corpus, "areas")
+def test_area_coverage_matches_the_stored_analysis(samples_corpus, stored):
+    t = corpus_table(samples_corpus, "areas")
     for rid, a in stored.items():
         row = dict(zip(t.keys, next(r for r in t.rows if r[0] == rid)))
         areas = a["areas"]
@@ -118,19 +108,19 @@ def test_area_coverage_matches_the_stored_analysis(corpus, stored):
                 assert row[key] is None
 
 
-def test_area_columns_follow_the_taxonomy(corpus, stored):
-    t = corpus_table(corpus, "areas")
+def test_area_columns_follow_the_taxonomy(samples_corpus, stored):
+    t = corpus_table(samples_corpus, "areas")
     ids = [k[5:] for k in t.keys if k.startswith("area:")]
     assert ids == [a for a, _ in area_columns({a["areas"]["scheme"] for a in stored.values()})]
     assert ids[:3] == ["overall", "functions", "rules"]  # 纲要 2021-2025 order first
     assert "capacity" in ids  # sample 004 (2019) uses the 2015-2020 scheme
-    only_2021 = corpus_table(corpus, "areas", select_ids(corpus, year=2021))
+    only_2021 = corpus_table(samples_corpus, "areas", select_ids(samples_corpus, year=2021))
     assert "area:capacity" not in only_2021.keys
 
 
 # ------------------------------------------------------------------ scores and findings
-def test_scores_equal_the_stored_scores(corpus, stored):
-    t = corpus_table(corpus, "scores")
+def test_scores_equal_the_stored_scores(samples_corpus, stored):
+    t = corpus_table(samples_corpus, "scores")
     for rid, a in stored.items():
         row = dict(zip(t.keys, next(r for r in t.rows if r[0] == rid)))
         assert row["total"] == a["score"]["total"]
@@ -144,8 +134,8 @@ def test_scores_equal_the_stored_scores(corpus, stored):
     assert _row(t, _id_of(stored, "003"))["缺失法定内容"] is None
 
 
-def test_findings_counts_and_long_form(corpus, stored):
-    t = corpus_table(corpus, "findings")
+def test_findings_counts_and_long_form(samples_corpus, stored):
+    t = corpus_table(samples_corpus, "findings")
     rule_cols = [i for i, k in enumerate(t.keys) if k.startswith("rule:")]
     for r in t.rows:
         fs = stored[r[0]]["findings"]
@@ -153,22 +143,22 @@ def test_findings_counts_and_long_form(corpus, stored):
         assert sum(r[i] for i, k in enumerate(t.keys) if k.startswith("category:")) == len(fs)
     part = t.keys.index("rule:part-missing")
     assert "part-missing" in t.columns[part] and "法定内容缺失" in t.columns[part]
-    long = corpus_table(corpus, "findings-long")
+    long = corpus_table(samples_corpus, "findings-long")
     assert len(long.rows) == sum(len(a["findings"]) for a in stored.values())
     for rec in long.records():
         if rec["起"] is not None:
             assert rec["原文"] == stored[rec["编号"]]["text"][rec["起"]:rec["止"]][:200]
 
 
-def test_selection_and_bad_kind(corpus, stored):
-    ids = select_ids(corpus, year=2021)
+def test_selection_and_bad_kind(samples_corpus, stored):
+    ids = select_ids(samples_corpus, year=2021)
     assert sorted(ids) == sorted(i for i, a in stored.items() if a["metadata"]["report_year"] == 2021)
-    assert [r[0] for r in corpus_table(corpus, "scores", ids).rows] == sorted(ids)
-    assert corpus_table(corpus, "scores", []).rows == []
+    assert [r[0] for r in corpus_table(samples_corpus, "scores", ids).rows] == sorted(ids)
+    assert corpus_table(samples_corpus, "scores", []).rows == []
     with pytest.raises(FazhiError, match="未知的表格类型"):
-        corpus_table(corpus, "nonsense")
+        corpus_table(samples_corpus, "nonsense")
     for kind in KINDS:
-        t = corpus_table(corpus, kind)
+        t = corpus_table(samples_corpus, kind)
         assert t.columns[:8] == ["编号", "单位", "年度", "层级", "省", "市", "县", "文件"]
         assert len(t.keys) == len(t.columns)
 
@@ -178,8 +168,8 @@ def _text(v) -> str:
     return "" if v is None else ("是" if v else "否") if isinstance(v, bool) else str(v)
 
 
-def test_csv_has_bom_and_reads_back(corpus, tmp_path):
-    t = corpus_table(corpus, "scores")
+def test_csv_has_bom_and_reads_back(samples_corpus, tmp_path):
+    t = corpus_table(samples_corpus, "scores")
     p = write_table(t, tmp_path / "评分.csv")
     assert p.read_bytes().startswith(b"\xef\xbb\xbf")
     with open(p, encoding="utf-8-sig", newline="") as f:
@@ -188,10 +178,10 @@ def test_csv_has_bom_and_reads_back(corpus, tmp_path):
     assert rows[1:] == [[_text(v) for v in r] for r in t.rows]
 
 
-def test_xlsx_reads_back_with_bold_frozen_header(corpus, tmp_path):
+def test_xlsx_reads_back_with_bold_frozen_header(samples_corpus, tmp_path):
     from openpyxl import load_workbook
 
-    t = corpus_table(corpus, "indicators")
+    t = corpus_table(samples_corpus, "indicators")
     wb = load_workbook(write_table(t, tmp_path / "指标.xlsx"))
     ws = wb["量化指标"]
     assert ws.freeze_panes == "A2" and ws["A1"].font.b
@@ -202,11 +192,11 @@ def test_xlsx_reads_back_with_bold_frozen_header(corpus, tmp_path):
     assert "说明" in wb.sheetnames
 
 
-def test_parquet_keeps_types_and_nulls(corpus, tmp_path):
+def test_parquet_keeps_types_and_nulls(samples_corpus, tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    t = corpus_table(corpus, "scores")
+    t = corpus_table(samples_corpus, "scores")
     pt = pq.read_table(write_table(t, tmp_path / "s.parquet"))
     assert pt.column_names == t.columns
     assert pt.schema.field("编号").type == pa.int64()
@@ -218,8 +208,8 @@ def test_parquet_keeps_types_and_nulls(corpus, tmp_path):
     assert json.loads(pt.schema.metadata[b"fazhi.keys"]) == t.keys
 
 
-def test_json_round_trip(corpus, tmp_path):
-    t = corpus_table(corpus, "areas")
+def test_json_round_trip(samples_corpus, tmp_path):
+    t = corpus_table(samples_corpus, "areas")
     d = json.loads(write_table(t, tmp_path / "a.json").read_text(encoding="utf-8"))
     assert d["columns"] == t.columns and d["rows"] == t.rows and d["name"] == "纲要领域覆盖"
 
@@ -248,13 +238,13 @@ def _fazhi(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           env={**os.environ, "COLUMNS": "200"})
 
 
-def test_cli_prints_and_exports(db, tmp_path, stored):
-    r = _fazhi("table", "scores", "--db", str(db), cwd=tmp_path)
+def test_cli_prints_and_exports(samples_db, tmp_path, stored):
+    r = _fazhi("table", "scores", "--db", str(samples_db), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "评分（5 份报告）" in r.stdout and "大王古庄镇人民政府" in r.stdout
     assert "列未显示" in r.stderr and "-o" in r.stderr  # 200 columns cannot hold all 26
     out = tmp_path / "指标.xlsx"
-    r = _fazhi("table", "indicators", "--db", str(db), "--year", "2021", "-o", str(out), cwd=tmp_path)
+    r = _fazhi("table", "indicators", "--db", str(samples_db), "--year", "2021", "-o", str(out), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     from openpyxl import load_workbook
 
@@ -262,14 +252,14 @@ def test_cli_prints_and_exports(db, tmp_path, stored):
     assert years == [2021] * sum(a["metadata"]["report_year"] == 2021 for a in stored.values())
 
 
-def test_cli_bad_suffix_and_missing_db_fail_in_one_line(db, tmp_path):
-    r = _fazhi("table", "areas", "--db", str(db), "-o", str(tmp_path / "x.txt"), cwd=tmp_path)
+def test_cli_bad_suffix_and_missing_db_fail_in_one_line(samples_db, tmp_path):
+    r = _fazhi("table", "areas", "--db", str(samples_db), "-o", str(tmp_path / "x.txt"), cwd=tmp_path)
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.strip().count("\n") == 0 and "不支持的文件类型" in r.stderr and "x.txt" in r.stderr
     assert not (tmp_path / "x.txt").exists()
     r = _fazhi("table", "areas", "--db", str(tmp_path / "none.db"), cwd=tmp_path)
     assert r.returncode == 2 and r.stderr.strip().count("\n") == 0 and "语料库不存在" in r.stderr
-    r = _fazhi("table", "areas", "--db", str(db), "--year", "1990", cwd=tmp_path)
+    r = _fazhi("table", "areas", "--db", str(samples_db), "--year", "1990", cwd=tmp_path)
     assert r.returncode == 0 and "没有符合条件的报告" in r.stderr
 
 

@@ -19,30 +19,20 @@ CHART_KEYS = {"coverage_heatmap", "score_distribution", "indicators_by_unit", "c
 
 
 @pytest.fixture(scope="module")
-def db(samples_db) -> Path:
-    return samples_db
+def charts(samples_corpus) -> dict:
+    return dashboard_charts(samples_corpus)
 
 
 @pytest.fixture(scope="module")
-def corpus(samples_corpus):
-    return samples_corpus
+def html(samples_corpus) -> str:
+    return render_dashboard(samples_corpus)
 
 
-@pytest.fixture(scope="module")
-def charts(corpus) -> dict:
-    return dashboard_charts(corpus)
-
-
-@pytest.fixture(scope="module")
-def html(corpus) -> str:
-    return render_dashboard(corpus)
-
-
-def test_charts_are_plain_json_with_the_real_units(corpus, charts):
+def test_charts_are_plain_json_with_the_real_units(samples_corpus, charts):
     assert set(charts) == CHART_KEYS
     back = json.loads(json.dumps(charts, ensure_ascii=False))
     assert back == charts
-    issuers = [r["issuer"] for r in corpus.rows(("issuer",))]
+    issuers = [r["issuer"] for r in samples_corpus.rows(("issuer",))]
     ys = charts["coverage_heatmap"]["yAxis"]["data"]
     assert len(ys) == len(issuers) == len(set(ys))
     for issuer, label in zip(issuers, ys):
@@ -50,8 +40,8 @@ def test_charts_are_plain_json_with_the_real_units(corpus, charts):
         assert unit.rstrip("…") in issuer and year.isdigit()
 
 
-def test_heatmap_cells_are_the_area_table(corpus, charts):
-    t = corpus_table(corpus, "areas")
+def test_heatmap_cells_are_the_area_table(samples_corpus, charts):
+    t = corpus_table(samples_corpus, "areas")
     area_idx = [i for i, k in enumerate(t.keys) if k.startswith("area:")]
     expected = {(x, y): r[i] for y, r in enumerate(t.rows) for x, i in enumerate(area_idx) if r[i] is not None}
     cells = charts["coverage_heatmap"]["series"][0]["data"]
@@ -59,10 +49,10 @@ def test_heatmap_cells_are_the_area_table(corpus, charts):
     assert charts["coverage_heatmap"]["xAxis"]["data"][:2] == ["总体要求", "政府职能"]
 
 
-def test_score_histogram_counts_every_report_and_marks_60(corpus, charts):
+def test_score_histogram_counts_every_report_and_marks_60(samples_corpus, charts):
     opt = charts["score_distribution"]
     bars = opt["series"][0]["data"]
-    totals = [r["analysis"]["score"]["total"] for r in corpus.rows(("analysis",))]
+    totals = [r["analysis"]["score"]["total"] for r in samples_corpus.rows(("analysis",))]
     assert sum(n for _, n in bars) == len(totals)
     for v in totals:
         centre = min(19, int(v // 5)) * 5 + 2.5
@@ -71,8 +61,8 @@ def test_score_histogram_counts_every_report_and_marks_60(corpus, charts):
     assert f"60分及以上 {sum(v >= 60 for v in totals)} 份" in opt["title"]["subtext"]
 
 
-def test_indicator_bars_are_shared_measures_with_table_values(corpus, charts):
-    t = corpus_table(corpus, "indicators")
+def test_indicator_bars_are_shared_measures_with_table_values(samples_corpus, charts):
+    t = corpus_table(samples_corpus, "indicators")
     opt = charts["indicators_by_unit"]
     assert 1 <= len(opt["series"]) <= 4
     labels = opt["xAxis"][0]["data"]
@@ -84,13 +74,13 @@ def test_indicator_bars_are_shared_measures_with_table_values(corpus, charts):
     assert len(labels) == len(ids)
 
 
-def test_copy_network_edges_come_from_copy_search(corpus, charts):
+def test_copy_network_edges_come_from_copy_search(samples_corpus, charts):
     from fazhi.corpus.copies import match_stored
 
-    rows = corpus.rows(("id", "body_chars"))
+    rows = samples_corpus.rows(("id", "body_chars"))
     expected = set()
     for r in rows:
-        for c in match_stored(corpus, r["id"]):
+        for c in match_stored(samples_corpus, r["id"]):
             if c["kind"] != "template":
                 expected.add((str(r["id"]), str(c["other"]["id"])))
     series = charts["copy_network"]["series"][0]
@@ -100,16 +90,16 @@ def test_copy_network_edges_come_from_copy_search(corpus, charts):
     assert {n["id"] for n in series["data"]} == {x for e in got for x in e}
 
 
-def test_copy_search_is_limited_and_says_so(corpus):
-    none = dashboard_charts(corpus, copy_limit=0)["copy_network"]
+def test_copy_search_is_limited_and_says_so(samples_corpus):
+    none = dashboard_charts(samples_corpus, copy_limit=0)["copy_network"]
     assert none["series"][0]["links"] == [] and "仅就最近入库的 0 份（共 5 份）" in none["title"]["subtext"]
-    one = dashboard_charts(corpus, copy_limit=1)["copy_network"]
-    last = str(max(r["id"] for r in corpus.rows(("id",))))
+    one = dashboard_charts(samples_corpus, copy_limit=1)["copy_network"]
+    last = str(max(r["id"] for r in samples_corpus.rows(("id",))))
     assert all(e["source"] == last for e in one["series"][0]["links"])
     assert "仅就最近入库的 1 份" in one["title"]["subtext"]
 
 
-def test_html_is_self_contained(html, corpus):
+def test_html_is_self_contained(html, samples_corpus):
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I)
     assert not re.search(r"""url\(\s*["']?(?:https?:)?//""", html, re.I)
     assert "<link" not in html.lower()
@@ -119,14 +109,14 @@ def test_html_is_self_contained(html, corpus):
     data = re.search(r'<script type="application/json" id="fazhi-charts">(.*?)</script>', html, re.S).group(1)
     charts = json.loads(data)
     assert set(charts) == CHART_KEYS
-    for r in corpus.rows(("issuer",)):  # the units' names (shortened to fit) are in the chart data
+    for r in samples_corpus.rows(("issuer",)):  # the units' names (shortened to fit) are in the chart data
         name = r["issuer"].split()[0]
         assert any(name[i:i + 6] in data for i in range(len(name) - 5)), name
     assert html.count("</script>") == 3
 
 
-def test_html_has_summary_and_key_numbers(html, corpus):
-    rows = corpus.rows(("analysis", "report_year"))
+def test_html_has_summary_and_key_numbers(html, samples_corpus):
+    rows = samples_corpus.rows(("analysis", "report_year"))
     mean = sum(r["analysis"]["score"]["total"] for r in rows) / len(rows)
     years = sorted(r["report_year"] for r in rows)
     assert re.search(rf"<b>{len(rows)}</b><span>份报告</span>", html)
@@ -137,14 +127,14 @@ def test_html_has_summary_and_key_numbers(html, corpus):
     assert "党政主要负责人履行推进法治建设第一责任人职责情况" in html  # missing in two samples
 
 
-def test_cli_report_writes_the_dashboard(db, tmp_path):
+def test_cli_report_writes_the_dashboard(samples_db, tmp_path):
     out = tmp_path / "dashboard.html"
-    r = subprocess.run([FAZHI, "corpus", "report", "--db", str(db), "--year", "2021", "-o", str(out)],
+    r = subprocess.run([FAZHI, "corpus", "report", "--db", str(samples_db), "--year", "2021", "-o", str(out)],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     page = out.read_text(encoding="utf-8")
     assert "<b>2</b><span>份报告</span>" in page
-    r = subprocess.run([FAZHI, "corpus", "report", "--db", str(db), "-o", str(tmp_path / "d.pdf")],
+    r = subprocess.run([FAZHI, "corpus", "report", "--db", str(samples_db), "-o", str(tmp_path / "d.pdf")],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and r.stderr.strip().count("\n") == 0 and ".html" in r.stderr
     assert not (tmp_path / "d.pdf").exists()
@@ -186,20 +176,20 @@ def test_browser_draws_every_chart_offline(html, tmp_path):
         assert area > 0 and ink > 0.01 * area, (key, CHART_TITLES[key], ink)
 
 
-def test_hostile_unit_names_are_escaped(db, tmp_path):
+def test_hostile_unit_names_are_escaped(samples_db, tmp_path):
     import shutil
     import sqlite3
 
     from fazhi.corpus.store import open_corpus
 
     copy = tmp_path / "c.db"
-    shutil.copy(db, copy)
+    shutil.copy(samples_db, copy)
     evil = '</script><script>alert("x")</script><img src=x onerror=alert(1)>'
     with sqlite3.connect(copy) as c:
         c.execute("UPDATE reports SET issuer = ? WHERE id = 1", (evil,))
-    with open_corpus(copy, create=False) as corpus:
-        page = render_dashboard(corpus)
-        charts = dashboard_charts(corpus)
+    with open_corpus(copy, create=False) as samples_corpus:
+        page = render_dashboard(samples_corpus)
+        charts = dashboard_charts(samples_corpus)
     assert "<script>alert" not in page and "<img src=x" not in page
     assert page.count("</script>") == 3
     data = re.search(r'<script type="application/json" id="fazhi-charts">(.*?)</script>', page, re.S).group(1)
