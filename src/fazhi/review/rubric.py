@@ -5,6 +5,10 @@ score items and the blocker cap.
 and lays zero or more YAML files over it in order (default < province < unit). A later
 layer names only what it changes: mappings merge key by key, lists and scalars replace.
 A bad file raises FazhiError with one Chinese line naming the file and the problem.
+
+A layer may also add entries to the rule data (`parts`, `formulations`, `anachronisms`,
+`typos`; review/layers.py): `Rubric.data` holds the additions, `Rubric.data_file(name)` the
+shipped file with them, and the rules get them through `settings()` (params "data").
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from fazhi.errors import FazhiError
+from fazhi.review.layers import DATA_FILES, add_layer, check_data_layer, merged
 
 SEVERITIES = ("error", "warning", "info")
 LEVELS = ("省", "地市", "区县", "乡镇街道", "部门")
@@ -23,7 +28,7 @@ CATEGORIES = ("structure", "metadata", "format", "formulation", "timeliness", "c
 DEFAULT_NAME = "rubric.yaml"
 _MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 _TOP_KEYS = {"version", "name", "source", "cap_on_blocker", "cap_source", "deduction", "deduction_source",
-             "deadlines", "rules", "items", "part_min_chars"}
+             "deadlines", "rules", "items", "part_min_chars", *DATA_FILES}
 _RULE_KEYS = {"enabled", "severity", "force_severity", "points", "params", "source"}
 _ITEM_KEYS = {"name", "points", "blocker", "rules", "categories", "enabled", "deduction", "source"}
 _DEADLINE_KEYS = {"submit", "publish", "source"}
@@ -72,6 +77,12 @@ class Rubric:
     deduction: dict[str, float]
     part_min_chars: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)  # layers applied, default first
+    data: dict[str, dict[str, Any]] = field(default_factory=dict)  # the layers' additions to the rule data
+
+    def data_file(self, name: str) -> dict[str, Any]:
+        """The data file `name` ("parts", "formulations", "anachronisms", "typos") as shipped,
+        with this rubric's layers' additions (e.g. `rubric.data_file("parts")["parts"]`)."""
+        return merged(name, self.data.get(name))
 
     def settings(self) -> dict[str, dict[str, Any]]:
         """What `registry.run_rules` takes: per rule id {enabled, severity?, params}, and under
@@ -86,7 +97,8 @@ class Rubric:
             out[rid] = conf
         out["*"] = {"params": {"deadlines": {lv: {"submit": d.submit, "publish": d.publish}
                                              for lv, d in self.deadlines.items()},
-                               "part_min_chars": dict(self.part_min_chars)}}
+                               "part_min_chars": dict(self.part_min_chars),
+                               "data": {k: v for k, v in self.data.items() if v}}}
         return out
 
     def deduction_for(self, rule_id: str, severity: str, item: Item | None = None) -> float:
@@ -151,7 +163,11 @@ def _check_layer(path: Path, data: Mapping[str, Any]) -> None:
 
     unknown = set(data) - _TOP_KEYS
     if unknown:
-        raise bad(f"未知的配置项“{sorted(unknown)[0]}”（可用：rules、items、deadlines、cap_on_blocker、deduction）。")
+        raise bad(f"未知的配置项“{sorted(unknown)[0]}”（可用：rules、items、deadlines、cap_on_blocker、deduction、"
+                  f"{'、'.join(DATA_FILES)}）。")
+    for key in DATA_FILES:
+        if key in data:
+            check_data_layer(path, key, data[key])
     for key in ("rules", "items", "deadlines", "deduction", "part_min_chars"):
         if key in data and not isinstance(data[key], dict):
             raise bad(f"“{key}”应为键值映射。")
@@ -263,15 +279,21 @@ def load_rubric(paths: Sequence[str | Path] = ()) -> Rubric:
     data: Any = _default_data()
     files = [str(default_path())]
     last = default_path()
+    extra: dict[str, dict[str, Any]] = {}
     for p in paths:
         path = Path(p)
         layer = _read(path)
         _check_layer(path, layer)
         _check_rule_ids(path, layer)
+        for key in DATA_FILES:
+            if key in layer:
+                extra[key] = add_layer(extra.get(key, {}), key, layer.pop(key))
         data = merge(data, layer)
         files.append(str(path))
         last = path
-    return _build(data, files, last)
+    rubric = _build(data, files, last)
+    rubric.data = extra
+    return rubric
 
 
 @cache

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from fazhi.data import load_yaml
 from fazhi.report import Report
+from fazhi.review.layers import layer_key, layered, merged
 from fazhi.review.registry import Hit, rule
 
 
@@ -31,16 +31,17 @@ class Term:
     entry: int  # index into formulations.yaml `entries` (-1 for whitelist terms)
 
 
-@cache
-def formulation_data() -> dict[str, Any]:
-    return load_yaml("formulations.yaml")
+def formulation_data(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """formulations.yaml with a rubric's additions (review/layers.py)."""
+    return layered(params, "formulations")
 
 
 @cache
-def _automaton():
+def _automaton(key: str = "{}"):
     import ahocorasick
+    import json
 
-    data = formulation_data()
+    data = merged("formulations", json.loads(key))
     terms: dict[str, Term] = {}
     for i, e in enumerate(data["entries"]):
         for w in e["wrong"]:
@@ -55,18 +56,18 @@ def _automaton():
     return auto
 
 
-def match_terms(view: str, start: int, end: int) -> list[tuple[int, int, Term]]:
+def match_terms(view: str, start: int, end: int, key: str = "{}") -> list[tuple[int, int, Term]]:
     """Every dictionary term in view[start:end] as (start, end, term), text order."""
     out = []
-    for last, term in _automaton().iter(view, start, end):
+    for last, term in _automaton(key).iter(view, start, end):
         out.append((last - len(term.text) + 1, last + 1, term))
     return sorted(out, key=lambda x: (x[0], -(x[1] - x[0])))
 
 
-def wrong_forms(view: str, start: int, end: int) -> list[tuple[int, int, Term]]:
+def wrong_forms(view: str, start: int, end: int, key: str = "{}") -> list[tuple[int, int, Term]]:
     """Wrong forms not shielded by an overlapping right form or whitelisted term that is
     at least as long (so 法制审核 shields 法制, and 二十届二中 never holds 二十二中)."""
-    found = match_terms(view, start, end)
+    found = match_terms(view, start, end, key)
     shields = [(a, b) for a, b, t in found if t.kind != "wrong"]
     out = []
     for a, b, t in found:
@@ -86,12 +87,12 @@ def _applies(entry: dict[str, Any], year: int | None) -> bool:
 
 
 @rule("formulation-standard", "formulation", "warning", "规范表述")
-def formulation_standard(report: Report) -> Iterator[Hit]:
+def formulation_standard(report: Report, params: Mapping[str, Any] | None = None) -> Iterator[Hit]:
     """Wrong forms of political and legal formulations (rules.md E3.1, E4, R18, R19)."""
-    data = formulation_data()
+    data = formulation_data(params)
     view, year = report.view or report.text, report.metadata.report_year
     lo, hi = report.body.start, report.body.end
-    for a, b, t in wrong_forms(view, lo, hi):
+    for a, b, t in wrong_forms(view, lo, hi, layer_key(params, "formulations")):
         e = data["entries"][t.entry]
         if not _applies(e, year):
             continue
@@ -138,18 +139,20 @@ def _compiled(regex: str) -> re.Pattern[str]:
 
 
 @cache
-def _quoted_regex() -> re.Pattern[str]:
-    terms = formulation_data()["quoted"]["terms"]
+def _quoted_regex(key: str = "{}") -> re.Pattern[str]:
+    import json
+
+    terms = merged("formulations", json.loads(key))["quoted"]["terms"]
     alts = "|".join(sorted(map(re.escape, terms), key=len, reverse=True))
     return re.compile(rf"(?<![“\"‘'「『])(?:{alts})(?![”\"’'」』])")
 
 
 @rule("formulation-quotes", "formulation", "info", "提法引号")
-def formulation_quotes(report: Report) -> Iterator[Hit]:
+def formulation_quotes(report: Report, params: Mapping[str, Any] | None = None) -> Iterator[Hit]:
     """Slogans written with quotation marks: “两个维护”, “四个意识”, “八五”普法 (rules.md E4.4, E4.9, R20)."""
-    forms = formulation_data()["quoted"]["forms"]
+    forms = formulation_data(params)["quoted"]["forms"]
     view = report.view or report.text
-    for m in _quoted_regex().finditer(view, report.body.start, report.body.end):
+    for m in _quoted_regex(layer_key(params, "formulations")).finditer(view, report.body.start, report.body.end):
         raw = report.text[m.start():m.end()]
         right = forms.get(m.group(), f"“{m.group()}”")
         yield Hit(message=f"“{raw}”按规范提法应加引号。", suggestion=f"写作{right}。" if right.startswith("“") else f"写作“{right}”。",
@@ -158,9 +161,9 @@ def formulation_quotes(report: Report) -> Iterator[Hit]:
 
 # ---------------------------------------------------------------- anachronisms
 
-@cache
-def anachronism_pack() -> dict[str, Any]:
-    return load_yaml("anachronisms.yaml")
+def anachronism_pack(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """anachronisms.yaml with a rubric's additions (review/layers.py)."""
+    return layered(params, "anachronisms")
 
 
 def _date(v: Any) -> dt.date | None:
@@ -199,7 +202,7 @@ def sentence_around(view: str, start: int, end: int) -> str:
 
 
 @rule("anachronism", "formulation", "warning", "提法与年度不符")
-def anachronism(report: Report) -> Iterator[Hit]:
+def anachronism(report: Report, params: Mapping[str, Any] | None = None) -> Iterator[Hit]:
     """Formulations that did not exist yet, or were outdated, in the covered year: one finding
     per pack entry, on its first occurrence, with the count."""
     year = report.metadata.report_year
@@ -207,7 +210,8 @@ def anachronism(report: Report) -> Iterator[Hit]:
     if year is None or ref is None:
         return
     view = report.view or report.text
-    for e in anachronism_pack()["entries"]:
+    pack = anachronism_pack(params)
+    for e in pack["entries"]:
         if not is_anachronism(e, year, ref):
             continue
         hits = [m for m in _compiled(e["pattern"]).finditer(view, report.body.start, report.body.end)
@@ -220,4 +224,4 @@ def anachronism(report: Report) -> Iterator[Hit]:
         yield Hit(message=e["message"].format(year=year, found=found) + more,
                   suggestion=e["suggestion"].format(year=year, found=found),
                   start=m.start(), end=m.end(), severity=e.get("severity"),
-                  extra={"source": e["source"], "pack": anachronism_pack().get("version"), "entry": e["id"]})
+                  extra={"source": e["source"], "pack": pack.get("version"), "entry": e["id"]})
