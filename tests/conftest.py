@@ -1,14 +1,99 @@
-"""Shared fixtures: the five real sample reports shipped in the package."""
+"""Shared fixtures: the five real sample reports shipped in the package; what tests need from the system.
+
+A test that needs something outside Python says so with `@pytest.mark.needs("postgresql")` (or
+"chromium", "soffice", "pdftotext", "pdftoppm", "tesseract"; several at once are fine). `make test`
+provides all of them (scripts/test_env.py). When one is missing the test FAILS with a line naming the
+Debian package — it is never skipped. FAZHI_TEST_MINIMAL=1 deselects those tests instead and the
+summary says how many were left out and why.
+"""
 from __future__ import annotations
 
 import os
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
 SAMPLES = Path(str(resources.files("fazhi") / "samples"))
-PG_URL = os.environ.get("FAZHI_TEST_PG_URL")  # .ci/run starts a throwaway server and sets it
+PG_URL = os.environ.get("FAZHI_TEST_PG_URL")  # `make test` starts a throwaway server and sets it
+MINIMAL = os.environ.get("FAZHI_TEST_MINIMAL") == "1"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@dataclass(frozen=True)
+class Need:
+    present: Callable[[], bool]
+    package: str  # the Debian package that provides it (scripts/debian-packages.txt)
+
+
+def _tesseract_chinese() -> bool:
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return False
+    import subprocess
+
+    langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True).stdout.split()
+    return "chi_sim" in langs
+
+
+NEEDS: dict[str, Need] = {
+    "postgresql": Need(lambda: bool(PG_URL), "postgresql"),
+    "chromium": Need(CHROMIUM.exists, "chromium"),
+    "soffice": Need(lambda: bool(shutil.which("soffice") or shutil.which("libreoffice")),
+                    "libreoffice-writer-nogui fonts-noto-cjk fonts-wqy-zenhei"),
+    "pdftotext": Need(lambda: bool(shutil.which("pdftotext")), "poppler-utils"),
+    "pdftoppm": Need(lambda: bool(shutil.which("pdftoppm")), "poppler-utils"),
+    "tesseract": Need(_tesseract_chinese, "tesseract-ocr tesseract-ocr-chi-sim"),
+}
+_left_out: Counter[str] = Counter()
+
+
+def _needs(item: pytest.Item) -> list[str]:
+    return [name for m in item.iter_markers("needs") for name in m.args]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "needs(*things): the test needs these system things "
+                                       f"({', '.join(NEEDS)}); missing ones fail it (see conftest.py)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unknown = {n for item in items for n in _needs(item)} - set(NEEDS)
+    if unknown:
+        raise pytest.UsageError(f"unknown @pytest.mark.needs name(s): {sorted(unknown)}; known: {list(NEEDS)}")
+    if not MINIMAL:
+        return
+    keep, drop = [], []
+    for item in items:
+        (drop if _needs(item) else keep).append(item)
+        _left_out.update(set(_needs(item)))
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+    _left_out["tests"] = len(drop)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    missing = [n for n in dict.fromkeys(_needs(item)) if not NEEDS[n].present()]
+    if missing:
+        pkgs = " ".join(dict.fromkeys(NEEDS[n].package for n in missing))
+        what = "FAZHI_TEST_PG_URL (a PostgreSQL server) " if "postgresql" in missing else ""
+        pytest.fail(f"needs {', '.join(missing)}: {what}not available. `make test` sets it up (as root it "
+                    f"installs the Debian packages); or: sudo apt-get install -y {pkgs}; "
+                    "or FAZHI_TEST_MINIMAL=1 to leave such tests out", pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001 - pytest hook
+    if MINIMAL:
+        n = _left_out.pop("tests", 0)
+        why = ", ".join(f"{k} ({v})" for k, v in sorted(_left_out.items()))
+        terminalreporter.write_line(f"FAZHI_TEST_MINIMAL=1: left out {n} tests that need system packages: "
+                                    f"{why or 'none'}")
 
 
 def reset_pg(url: str) -> None:

@@ -8,13 +8,11 @@ from conftest import PG_URL, reset_pg, sample_path
 from fazhi.corpus.store import open_corpus, resolve_url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.needs("postgresql"))])
 def db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'corpus.db'}"
         return
-    if not PG_URL:
-        pytest.skip("FAZHI_TEST_PG_URL not set")
     reset_pg(PG_URL)
     yield PG_URL
     reset_pg(PG_URL)

@@ -226,10 +226,9 @@ def test_copy_pair_links_shared_passages_both_ways(world):
     assert frag.lstrip().startswith('<div class="fz-compare') and "<html" not in frag
 
 
+@pytest.mark.needs("chromium")
 def test_copy_pair_click_scrolls_the_other_column(world, tmp_path):
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian chromium not installed")
+    import playwright.sync_api as playwright
     _d, db, ids, _rows, _p = world
     with open_corpus(db) as c:
         page_html = copy_pair_html(c, ids["2024"], ids["other"], match_stored(c, ids["2024"]))

@@ -15,8 +15,6 @@ PASSWORD = "correct-horse-1"
 def _url(kind: str, tmp_path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{tmp_path / 'cycle.db'}"
-    if not PG_URL:
-        pytest.skip("FAZHI_TEST_PG_URL not set")
     reset_pg(PG_URL)
     return PG_URL
 
@@ -34,7 +32,7 @@ def cycle(tmp_path):
     c.corpus.close()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.needs("postgresql"))])
 def any_cycle(request, tmp_path):
     """The key tests run on both backends."""
     c = _make(_url(request.param, tmp_path))

@@ -177,7 +177,7 @@ def test_cycle_on_a_memory_corpus_creates_its_tables():
     assert c.upload(rev, *sample("003"))["status"] == "submitted"
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.needs("postgresql"))])
 def test_migration_0002_matches_the_models(kind, tmp_path):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

@@ -140,7 +140,7 @@ def test_cli_report_writes_the_dashboard(samples_db, tmp_path):
     assert not (tmp_path / "d.pdf").exists()
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
+@pytest.mark.needs("chromium")
 def test_browser_draws_every_chart_offline(html, tmp_path):
     from playwright.sync_api import sync_playwright
 

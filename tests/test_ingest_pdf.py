@@ -28,6 +28,7 @@ def paged_pdf(paged):
     return paras, to_pdf(docx, d, d / "profile")
 
 
+@pytest.mark.needs("soffice")
 def test_pdf_paragraphs_rejoined_and_running_lines_dropped(paged_pdf):
     paras, pdf = paged_pdf
     doc = load(pdf)
@@ -47,6 +48,7 @@ def test_scanned_pdf_is_refused(tmp_path):
     assert "扫描件" in err.value.reason and "OCR" in err.value.reason
 
 
+@pytest.mark.needs("soffice")
 def test_encrypted_pdf_is_refused(paged):
     _, docx, d = paged
     out = d / "locked"

@@ -74,6 +74,7 @@ def comment_ranges(docx_bytes: bytes) -> dict[str, str]:
 # ---------------------------------------------------------------- Word opinion -> PDF
 
 
+@pytest.mark.needs("soffice", "pdftotext")
 def test_review_docx_has_official_look_and_pdf_shows_every_finding(tmp_path, capsys):
     import docx
     from docx.shared import Pt

@@ -24,8 +24,7 @@ from conftest import sample_path, sample_text
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser-test-1"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian chromium not installed (.ci/run installs it)")
+pytestmark = pytest.mark.needs("chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WRONG, RIGHT = "法治建设第一负责人", "法治建设第一责任人"  # a wrong formulation in sample 004

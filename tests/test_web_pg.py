@@ -7,7 +7,7 @@ import pytest
 from conftest import PG_URL, reset_pg, sample_path
 
 PASSWORD = "pg-web-pass-1"
-pytestmark = pytest.mark.skipif(not PG_URL, reason="FAZHI_TEST_PG_URL not set")
+pytestmark = pytest.mark.needs("postgresql")
 
 
 @pytest.fixture(scope="module")
