@@ -33,6 +33,7 @@ class Source:
     format: str  # txt | docx | pdf | html
     encoding: str | None
     sha256: str
+    notes: list[str] = field(default_factory=list)  # what reading took (bytes replaced, pages OCR'd), Chinese
 
 
 @dataclass
