@@ -322,3 +322,136 @@ def gov_page_html(charset: str = "gb2312") -> str:
 <p>网站标识码：1234000001 &nbsp; <a href="https://beian.miit.gov.cn">某ICP备05001234号</a> &nbsp; 某公网安备 12345602000123号</p></div>
 </body></html>
 """
+
+
+# ---------------------------------------------------------------- scans, old Office formats, OFD, hostile PDFs
+
+
+def make_scanned_report_pdf(path: Path, paragraphs: list[str], work: Path, dpi: int = 300) -> Path:
+    """A report as a scanner gives it: laid out by LibreOffice, each page rendered to a
+    grayscale bitmap, the bitmaps saved as an image-only PDF (no text layer)."""
+    import pypdfium2 as pdfium
+
+    work.mkdir(parents=True, exist_ok=True)
+    pdf = to_pdf(make_paged_docx(work / "scan-src.docx", paragraphs), work, work / "profile")
+    doc = pdfium.PdfDocument(pdf)
+    images = [doc[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for i in range(len(doc))]
+    doc.close()
+    images[0].save(path, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
+    return path
+
+
+def to_office(src: Path, outdir: Path, profile: Path, fmt: str = "doc") -> Path:
+    """`src` (.docx) saved by LibreOffice as a Word 97 .doc (fmt "doc") or as .rtf / .odt."""
+    cmd = [soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+           "--convert-to", fmt, "--outdir", str(outdir), str(src)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=180)
+    out = outdir / f"{src.stem}.{fmt}"
+    if not out.exists():
+        raise RuntimeError(f"soffice did not write {out}")
+    return out
+
+
+OFD_NS = "http://www.ofdspec.org/2016"
+
+
+def write_ofd(path: Path, paragraphs: list[str], size: float = 4.2, width: float = 210.0,
+              height: float = 297.0, margin: float = 25.0, header: str | None = "某某镇人民政府文件") -> Path:
+    """An OFD laid out as a fixed-layout writer does: A4 pages, one TextObject per line
+    (Boundary in mm, one TextCode with DeltaX per glyph), paragraphs wrapped at the right margin
+    with a two-character first-line indent, a running header and a page number on every page."""
+    from xml.sax.saxutils import escape
+
+    lines_per_page = int((height - 2 * margin) // (size * 1.6))
+    pages: list[list[tuple[float, float, str]]] = [[]]
+    for para in paragraphs:
+        for i, (x, text) in enumerate(_wrap(para, size, width - 2 * margin)):
+            if len(pages[-1]) >= lines_per_page:
+                pages.append([])
+            pages[-1].append((margin + x, margin + len(pages[-1]) * size * 1.6, text))
+    for n, page in enumerate(pages, 1):
+        if header:
+            page.insert(0, (width / 2 - len(header) * size / 2, margin - 12, header))
+        num = f"- {n} -"
+        page.append((width / 2 - len(num) * size / 4, height - margin + 8, num))
+
+    def text_object(oid: int, x: float, y: float, text: str) -> str:
+        adv = [size * (0.5 if ch.isascii() else 1.0) for ch in text]
+        deltas = " ".join(f"{a:g}" for a in adv[:-1])
+        return (f'<ofd:TextObject ID="{oid}" Boundary="{x:.2f} {y:.2f} {sum(adv):.2f} {size * 1.2:.2f}" Font="1" '
+                f'Size="{size}"><ofd:FillColor Value="0 0 0"/><ofd:TextCode X="0" Y="{size:g}" '
+                f'DeltaX="{deltas}">{escape(text)}</ofd:TextCode></ofd:TextObject>')
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("OFD.xml", f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="{OFD_NS}" Version="1.0" '
+                   'DocType="OFD"><ofd:DocBody><ofd:DocInfo><ofd:DocID>0C1D4F7159954EEEDE517F7285E84DC4</ofd:DocID>'
+                   '<ofd:Creator>fazhi tests</ofd:Creator></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>'
+                   '</ofd:DocBody></ofd:OFD>')
+        page_refs = "".join(f'<ofd:Page ID="{100 + i}" BaseLoc="Pages/Page_{i}/Content.xml"/>' for i in range(len(pages)))
+        z.writestr("Doc_0/Document.xml", f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document xmlns:ofd="{OFD_NS}">'
+                   f'<ofd:CommonData><ofd:MaxUnitID>99999</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 {width:g} '
+                   f'{height:g}</ofd:PhysicalBox></ofd:PageArea><ofd:PublicRes>PublicRes.xml</ofd:PublicRes>'
+                   f'</ofd:CommonData><ofd:Pages>{page_refs}</ofd:Pages></ofd:Document>')
+        z.writestr("Doc_0/PublicRes.xml", f'<?xml version="1.0" encoding="UTF-8"?><ofd:Res xmlns:ofd="{OFD_NS}" '
+                   'BaseLoc="Res"><ofd:Fonts><ofd:Font ID="1" FontName="宋体" FamilyName="宋体"/></ofd:Fonts></ofd:Res>')
+        for i, page in enumerate(pages):
+            objs = "".join(text_object(1000 * (i + 1) + k, x, y, t) for k, (x, y, t) in enumerate(page))
+            z.writestr(f"Doc_0/Pages/Page_{i}/Content.xml",
+                       f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="{OFD_NS}"><ofd:Content>'
+                       f'<ofd:Layer ID="{10 + i}">{objs}</ofd:Layer></ofd:Content></ofd:Page>')
+    return path
+
+
+def _wrap(para: str, size: float, width: float) -> list[tuple[float, str]]:
+    """(x offset, text) lines of one paragraph: first line indented two characters."""
+    out, line, x0, used = [], "", 2 * size, 2 * size
+    for ch in para:
+        adv = size * (0.5 if ch.isascii() else 1.0)
+        if used + adv > width + 0.01:
+            out.append((x0, line))
+            line, x0, used = "", 0.0, 0.0
+        line += ch
+        used += adv
+    out.append((x0, line))
+    return out
+
+
+def write_pdf(path: Path, objects: list[bytes], root: int = 1) -> Path:
+    """A PDF from raw object bodies (object n is objects[n-1]) with a correct xref table."""
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def many_pages_pdf(path: Path, pages: int) -> Path:
+    """`pages` empty A4 pages."""
+    kids = b" ".join(b"%d 0 R" % (3 + i) for i in range(pages))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages]
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * pages
+    return write_pdf(path, objects)
+
+
+def flate_bomb_pdf(path: Path, inflated: int) -> Path:
+    """One page whose content stream is `inflated` bytes of spaces, Flate-compressed."""
+    import zlib
+
+    z = zlib.compressobj(9)
+    chunk = b" " * (1 << 20)
+    packed = b"".join(z.compress(chunk) for _ in range(inflated // len(chunk))) + z.flush()
+    return write_pdf(path, [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+                            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed
+                            + b"\nendstream"])
+
+
+def broken_tree_pdf(path: Path) -> Path:
+    """The catalog's page tree points at an object that is not a page tree."""
+    return write_pdf(path, [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Font /Subtype /Type1 >>"])

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from fazhi.errors import InputError
-from fazhi.ingest import load
+from fazhi.ingest import load, read_options
 from fazhi.ingest.pdf_reader import _PAGE_NO, _tidy
 from make_files import ENCRYPTED_PDF_EXPORT, make_paged_docx, make_scanned_pdf, seed_paragraphs, to_pdf
 
@@ -41,11 +41,14 @@ def test_pdf_paragraphs_rejoined_and_running_lines_dropped(paged_pdf):
     assert doc.text[doc.body.start:doc.body.end] == doc.text
 
 
-def test_scanned_pdf_is_refused(tmp_path):
+def test_scanned_pdf_is_refused_without_ocr(tmp_path):
     pdf = make_scanned_pdf(tmp_path / "scan.pdf", seed_paragraphs("003")[:6])
     with pytest.raises(InputError) as err:
-        load(pdf)
+        load(pdf, ocr=False)
     assert "扫描件" in err.value.reason and "OCR" in err.value.reason
+    with read_options(ocr=False), pytest.raises(InputError) as err:
+        load(pdf)
+    assert "扫描件" in err.value.reason
 
 
 @pytest.mark.needs("soffice")

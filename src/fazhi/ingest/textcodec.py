@@ -1,14 +1,18 @@
 """Decode the bytes of a plain-text file, never guessing silently wrong.
 
-Order: a BOM; strict UTF-8; UTF-16 without BOM by its NUL-byte pattern; GB18030 when it
-decodes cleanly and reads as Chinese; charset-normalizer as a last resort, accepted only
-when its result reads as Chinese too. Anything else is refused (InputError upstream).
+Order: a BOM; strict UTF-8; UTF-16 without BOM (NUL bytes present, and one byte order
+decodes to everyday Chinese); GB18030 when it decodes cleanly and reads as Chinese;
+charset-normalizer (Big5 ...) when its result reads as Chinese too; finally UTF-8 or GB18030
+with a few undecodable bytes replaced by U+FFFD, when the rest clearly is that encoding
+(the lines are named in a note). Anything else is refused (InputError upstream).
 GBK/GB2312 are always decoded as gb18030, their superset (ecosystem.md trap 7).
+A lone CR (old Mac line end, or mixed line ends) becomes LF: same length, so offsets hold.
 """
 from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass, field
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"),
@@ -22,8 +26,21 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 
 
+# a file with a few broken bytes is still read when they are at most this many places
+MAX_BAD_SPOTS = 20
+_LONE_CR = re.compile(r"\r(?!\n)")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 class DecodeError(ValueError):
     """The bytes are not text this tool can read; the message is the Chinese reason."""
+
+
+@dataclass
+class Decoded:
+    text: str
+    encoding: str
+    notes: list[str] = field(default_factory=list)  # Chinese, one line each, for the user
 
 
 def normalise_codec(name: str | None) -> str | None:
@@ -49,36 +66,79 @@ def bom_codec(data: bytes) -> tuple[str, str, int] | None:
 
 def decode_text(data: bytes) -> tuple[str, str]:
     """(text, encoding name) for the bytes of a .txt file; raises DecodeError."""
+    d = decode(data)
+    return d.text, d.encoding
+
+
+def decode(data: bytes) -> Decoded:
+    """The text of a .txt file, its encoding and notes (undecodable bytes replaced); raises DecodeError."""
+    d = _decode(data)
+    d.text = _LONE_CR.sub("\n", d.text)
+    return d
+
+
+def _decode(data: bytes) -> Decoded:
     bom = bom_codec(data)
     if bom:
         codec, name, n = bom
         try:
-            return data[n:].decode(codec), name
+            return Decoded(data[n:].decode(codec), name)
         except UnicodeDecodeError as exc:
+            patched = _with_replacement(data[n:], codec)
+            if patched:
+                return Decoded(patched[0], name, patched[1])
             raise DecodeError(f"文件以 {name} 字节序标记开头，但内容无法按该编码解码") from exc
     try:
-        return data.decode("utf-8"), "utf-8"
+        return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
     utf16 = utf16_without_bom(data)
     if utf16:
-        return utf16
-    if b"\x00" in data:
+        return Decoded(*utf16)
+    if data.count(b"\x00") > MAX_BAD_SPOTS:
         raise DecodeError("文件含有二进制数据，不是文本文件")
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         text = None
     if text is not None and looks_chinese(text):
-        return text, "gb18030"
+        return Decoded(text, "gb18030")
     guess = _charset_normalizer(data)
     if guess:
-        return guess
+        return Decoded(*guess)
+    for codec in ("utf-8", "gb18030"):
+        patched = _with_replacement(data, codec)
+        if patched:
+            return Decoded(patched[0], codec, patched[1])
     raise DecodeError("无法确定文本编码（不是 UTF-8、UTF-16 或 GBK/GB18030 的中文文本），请另存为 UTF-8 后再试")
 
 
+def _with_replacement(data: bytes, codec: str) -> tuple[str, list[str]] | None:
+    """Decode with U+FFFD for the bytes that do not fit, when they are few and the rest reads
+    as Chinese: (text, [note naming the lines])."""
+    text = data.decode(codec, errors="replace")
+    spots = [m.start() for m in re.finditer("\ufffd+", text)]
+    if not spots or len(spots) > MAX_BAD_SPOTS or not looks_chinese(text.replace("\ufffd", "")):
+        return None
+    return text, [bad_bytes_note(text, spots)]
+
+
+def bad_bytes_note(text: str, spots: list[int]) -> str:
+    """'第3、17行有无法解码的字节，已用�代替' for the given offsets in text."""
+    lines: list[int] = []
+    line, pos = 1, 0
+    for at in spots:
+        line += len(_LINE_END.findall(text, pos, at))
+        pos = at
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    shown = "、".join(str(n) for n in lines[:5]) + ("等" if len(lines) > 5 else "")
+    return f"第{shown}行有无法解码的字节，已用\ufffd代替"
+
+
 def utf16_without_bom(data: bytes) -> tuple[str, str] | None:
-    """UTF-16 text without BOM: ASCII characters (digits, newlines) leave NUL bytes on one side."""
+    """UTF-16 text without BOM: ASCII characters (digits, newlines) leave NUL bytes; the byte
+    order whose text is everyday Chinese (the other gives rare or non-CJK characters) wins."""
     if len(data) < 4 or len(data) % 2:
         return None
     sample = data[:65536]
@@ -86,14 +146,15 @@ def utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     odd = sample[1::2].count(0)
     if even + odd < 2:
         return None
-    codec = "utf-16-le" if odd > 4 * even else "utf-16-be" if even > 4 * odd else None
-    if codec is None:
-        return None
-    try:
-        text = data.decode(codec)
-    except UnicodeDecodeError:
-        return None
-    return (text, codec) if _clean(text) and (looks_chinese(text) or text.isascii()) else None
+    order = ("utf-16-le", "utf-16-be") if odd >= even else ("utf-16-be", "utf-16-le")
+    for codec in order:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _clean(text) and (looks_chinese(text) or (text.isascii() and codec == order[0])):
+            return text, codec
+    return None
 
 
 def _charset_normalizer(data: bytes) -> tuple[str, str] | None:
