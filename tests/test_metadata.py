@@ -16,7 +16,7 @@ from fazhi.report import Span
     ("000", "report_year", 2023),
     ("000", "sign_date", "2024-01-19"),
     ("001", "title", "中共洪江区工委洪江区管理委员会关于2021年度法治政府建设工作情况的报告"),
-    ("001", "issuer", "中共洪江区工委洪江区管理委员会"),
+    ("001", "issuer", "中共洪江区工委 洪江区管理委员会"),  # joint issuers: one space (CONTRACT)
     ("001", "addressee", "中共怀化市委、怀化市人民政府"),
     ("001", "sign_date", None),
     ("001", "level", "区县"),

@@ -11,18 +11,23 @@ import re
 from collections import Counter
 
 from fazhi.extract.dates import find_dates, garbled_date, invalid_dates
+from fazhi.extract.issuer import complete_short_form, joined, opening_subject, page_issuer, title_issuer
+from fazhi.extract.level import infer_level
+from fazhi.extract.organs import body_kind
+from fazhi.extract.title import find_title, is_organ_line
 from fazhi.report import Report, Span
 from fazhi.structure.parts import classify_heading
 from fazhi.text.lines import iter_lines
 
-_HEAD_LINES = 8
+__all__ = ["annotate", "clean", "find_title", "infer_level", "is_organ_line", "tail_lines"]
+
+_HEAD_LINES = 12
 _TAIL_LINES = 6
 _OPENING_CHARS = 1500  # how much of the body after the head may name the place (我镇 … 桥头镇)
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_TITLE_TOPIC = re.compile(r"法治|依法行政|法制|依法治")
-_TITLE_END = re.compile(r"(报\s*告|总\s*结|汇\s*报|情\s*况|工\s*作)\s*[（(]?[^）)]{0,8}[）)]?$")
-ORGAN_END = re.compile(
-    r"(委员会|人民政府|政府|办事处|管委会|管理委员会|工委|党委|党组|局|分局|厅|办公室|办|委|院|中心|所|站)$")
+_PINYIN_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
+_ADDRESSEE_COLON = re.compile(r"[:：]\s*")
+_BREADCRUMB = re.compile(r"(?:[>»›].*){2}|(?:\s/\s.*){2}|[:：].*[:：]")
 _ADDRESSEE_ORGAN = re.compile(r"委|政府|办|局|厅|人大|常委会|领导|院")
 _NOT_ADDRESSEE = re.compile(r"如下|现将|报告|位置|来源|发布")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
@@ -33,18 +38,23 @@ _PUNCT = set("。，,；;！？!?“”\"、")
 
 
 def clean(s: str) -> str:
-    return _CJK_GAP.sub("", s.strip())
-
-
-def is_organ_line(s: str) -> bool:
-    s = clean(s)
-    return 4 <= len(s) <= 40 and bool(ORGAN_END.search(s)) and not (_PUNCT & set(s))
+    """A field as written, without line breaks or stray spaces between CJK."""
+    s = re.sub(r"\s*\n\s*", "", s)
+    return _CJK_GAP.sub("", s)
 
 
 def head_lines(report: Report) -> list[Span]:
+    """The lines above the first heading where a title, issuer or addressee can stand: the body's
+    head, and above it the page's headline (page furniture such as 来源/发布时间 lines excluded)."""
+    from fazhi.ingest.chrome import chrome_kind
+
     first_heading = report.outline[0].start if report.outline else report.body.end
-    lines = list(iter_lines(report.view, report.body.start, first_heading))
-    return lines[:_HEAD_LINES]
+    view = report.view
+    above = [sp for sp in iter_lines(view, 0, min(report.body.start, first_heading))
+             if chrome_kind(view[sp.start:sp.end]) is None]
+    above = above if len(above) <= 6 else above[:3] + above[-3:]
+    lines = list(iter_lines(view, report.body.start, first_heading))[:_HEAD_LINES]
+    return [sp for sp in above + lines if not _BREADCRUMB.search(view[sp.start:sp.end])]
 
 
 def tail_lines(report: Report) -> list[Span]:
@@ -53,41 +63,39 @@ def tail_lines(report: Report) -> list[Span]:
     return list(iter_lines(report.view, last_heading, report.body.end))[-_TAIL_LINES:]
 
 
-def find_title(view: str, head: list[Span]) -> Span | None:
-    for i, sp in enumerate(head):
-        s = view[sp.start:sp.end]
-        if "。" in s or s.endswith((":", "：")) or not _TITLE_TOPIC.search(s) or len(s) > 90:
-            continue
-        if _TITLE_END.search(s) and len(clean(s)) >= 8:
-            return sp
-        nxt = head[i + 1] if i + 1 < len(head) else None
-        if nxt and nxt.end - nxt.start <= 15 and _TITLE_END.search(view[nxt.start:nxt.end]):
-            return Span(sp.start, nxt.end)  # a title wrapped onto a second line
-    return None
-
-
 def find_addressee(view: str, head: list[Span], title: Span | None) -> Span | None:
     for sp in head:
         if title and sp.start < title.end:
-            continue
+            a = title.end + len(view[title.end:sp.end]) - len(view[title.end:sp.end].lstrip())
+            if not (sp.start <= title.end < sp.end) or a >= sp.end:
+                continue
+            sp = Span(a, sp.end)  # a title run into its addressee on one line
         s = view[sp.start:sp.end]
-        if s.endswith((":", "：")) and len(s) <= 40 and _ADDRESSEE_ORGAN.search(s) \
-                and not _NOT_ADDRESSEE.search(s):
-            return Span(sp.start, sp.end - 1)
+        colon = _ADDRESSEE_COLON.search(s)
+        who = s[:colon.start()] if colon else ""
+        if colon and len(who) <= 40 and _ADDRESSEE_ORGAN.search(who) and not _NOT_ADDRESSEE.search(who) \
+                and not re.search(r"[，,。；;！？]", who):
+            return Span(sp.start, sp.start + colon.start())
     return None
 
 
-def find_issuers(view: str, head: list[Span], title: Span | None, tail: list[Span]) -> list[Span]:
+def find_issuers(report: Report, head: list[Span], title: Span | None, tail: list[Span]) -> list[Span]:
+    """Spans naming the issuer, best first (see extract/issuer.py)."""
+    view = report.view
+    named = title_issuer(view, title) if title else None
+    if named and body_kind(_compact(view[named.start:named.end])) != "place":
+        return [named]
     if title:
-        t = view[title.start:title.end]
-        k = t.find("关于")
-        if k >= 4 and ORGAN_END.search(clean(t[:k])) or k >= 4 and "中共" in t[:k]:
-            return [Span(title.start, title.start + k)]
         above = [sp for sp in head if sp.end <= title.start and is_organ_line(view[sp.start:sp.end])]
         if above:
-            return above
-    signers = [sp for sp in tail if is_organ_line(view[sp.start:sp.end])]
-    return signers
+            return above[-2:] if len(above) > 1 and above[-2].end + 2 >= above[-1].start else above[-1:]
+    if signers := [sp for sp in tail if is_organ_line(view[sp.start:sp.end])]:
+        return signers
+    if named:  # a bare place in the title (大王古庄镇2024年…) when nothing names the body itself
+        return [named]
+    open_from = title.end if title else report.body.start
+    sp = opening_subject(view, open_from, report.body.end)
+    return [sp] if sp else []
 
 
 def find_sign_date(view: str, tail: list[Span]) -> tuple[Span | None, str | None, Span | None]:
@@ -146,30 +154,6 @@ def find_report_year(report: Report, title: Span | None) -> tuple[int | None, Sp
     return None, None
 
 
-def infer_level(view: str, body: Span, issuer: str | None) -> str | None:
-    """Which tier the report speaks for: how the text names itself (我镇, 全区 ...) first,
-    the issuer's name second."""
-    votes: Counter[str] = Counter()
-    for m in _SELF.finditer(view, body.start, body.end):
-        level = _SELF_LEVEL.get(m.group(2), "部门")
-        votes[level] += 3 if m.group(1) in "我本" else 1
-    if votes:
-        return votes.most_common(1)[0][0]
-    if not issuer:
-        return None
-    if re.search(r"(镇|乡|街道)(人民政府|委员会|党委|办事处)?$", issuer) or "街道" in issuer:
-        return "乡镇街道"
-    if re.search(r"(局|厅|办公室|中心)$", issuer) or re.search(r"委员会$", issuer) and "中共" not in issuer:
-        return "部门"
-    if "省" in issuer or "自治区" in issuer:
-        return "省"
-    if re.search(r"[县区旗]", issuer):
-        return "区县"
-    if "市" in issuer or "州" in issuer:
-        return "地市"
-    return None
-
-
 def annotate(report: Report) -> None:
     from fazhi.extract.places import resolve_place
 
@@ -183,12 +167,12 @@ def annotate(report: Report) -> None:
     if addressee:
         meta.addressee = clean(report.text[addressee.start:addressee.end])
         meta.spans["addressee"] = addressee
-    issuers = find_issuers(view, head, title, tail)
+    issuers = find_issuers(report, head, title, tail)
     if issuers:
-        meta.issuer = " ".join(clean(report.text[s.start:s.end]) for s in issuers)
+        meta.issuer = _issuer_name(report, issuers)
         meta.spans["issuer"] = Span(issuers[0].start, issuers[-1].end)
-    elif report.page_meta.get("source"):
-        meta.issuer = report.page_meta["source"]
+    else:
+        meta.issuer = page_issuer(report.page_meta.get("source"))
     date_span, iso, garbled = find_sign_date(view, tail)
     if date_span:
         meta.sign_date, meta.spans["sign_date"] = iso, date_span
@@ -202,10 +186,36 @@ def annotate(report: Report) -> None:
     meta.report_year = year
     if year_span:
         meta.spans["report_year"] = year_span
-    meta.level = infer_level(view, report.body, meta.issuer)
     open_from = head[-1].end if head else report.body.start
     opening = view[open_from:min(report.body.end, open_from + _OPENING_CHARS)]
-    texts = [*(clean(view[s.start:s.end]) for s in issuers), meta.title or "", meta.source_org or "",
+    texts = [meta.issuer or "", meta.title or "", meta.source_org or "",
              *(view[s.start:s.end] for s in tail), meta.addressee or "",
              *(view[s.start:s.end] for s in head), opening]
     meta.place = resolve_place([t for t in texts if t])
+    meta.level = infer_level(view, report.body, meta.issuer, meta.place)
+    if meta.issuer is None:
+        meta.issuer = _implied_issuer(meta.level, meta.place)
+
+
+def _issuer_name(report: Report, spans: list[Span]) -> str:
+    names = [joined(_PINYIN_GLOSS.sub("", clean(report.text[s.start:s.end]))) for s in spans]
+    if len(names) == 1:
+        view_name = joined(_PINYIN_GLOSS.sub("", clean(report.view[spans[0].start:spans[0].end])))
+        completed = complete_short_form(report.view, view_name)
+        if completed != view_name:
+            return completed
+    return " ".join(names)
+
+
+def _compact(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _implied_issuer(level: str | None, place) -> str | None:
+    """A government report that never names its author: the place's 人民政府 (全省 + 江苏省 -> 江苏省人民政府)."""
+    name = {"省": place.province, "地市": place.city, "区县": place.county}.get(level or "")
+    if name:
+        return f"{name}人民政府"
+    if level == "乡镇街道" and place.town:
+        return place.town
+    return None

@@ -13,15 +13,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from fazhi.ingest.page_info import parse_date, parse_info  # the page's own info; parse_date re-exported
 from fazhi.report import Span
+
+__all__ = ["Line", "chrome_kind", "find_body", "parse_date", "parse_info", "split_lines"]
 
 _TRIM = " \t\r\n\u3000\u00a0\ufeff"
 _DECOR = _TRIM + "-—–·•|｜丨【】[]〔〕●■◆◇□>»›*#"
 _PROSE_PUNCT = re.compile(r"[。；;！!？?]|[，,].{8,}[，,。]")
-_DATE = re.compile(
-    r"(?P<y>(?:19|20)\d\d)\s*(?:[-/.年])\s*(?P<m>\d{1,2})\s*(?:[-/.月])\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
-)
 
 
 @dataclass
@@ -57,22 +56,35 @@ def _core(line: str) -> str:
     return line.strip(_DECOR)
 
 
+@cache
+def _matchers() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...], re.Pattern[str] | None, re.Pattern[str] | None], ...]:
+    """Per kind: start phrases, the same without spaces, one regex for the `anywhere` phrases and
+    one for the `bare` labels (compiled once: chrome_kind runs on every line of every text)."""
+    out = []
+    for kind in ("info", "nav", "tail"):
+        spec = _rules()[kind]
+        starts = tuple(spec["start"])
+        anywhere = spec.get("anywhere") or []
+        bare = spec.get("bare") or []
+        out.append((kind, starts, tuple(p.replace(" ", "") for p in starts),
+                    re.compile("|".join(map(re.escape, anywhere))) if anywhere else None,
+                    re.compile("(?:" + "|".join(map(re.escape, bare)) + r")\s*[:：]?\s*") if bare else None))
+    return tuple(out)
+
+
 def chrome_kind(line: str) -> str | None:
     """'nav', 'info' or 'tail' when the line is page furniture, else None."""
-    rules = _rules()
-    if not line or len(line) > rules["max_line"]:
+    if not line or len(line) > _rules()["max_line"]:
         return None
     core = _core(line)
     compact = re.sub(r"\s+", "", core)
-    for kind in ("info", "nav", "tail"):
-        spec = rules[kind]
-        if any(core.startswith(p) or compact.startswith(p.replace(" ", "")) for p in spec["start"]):
+    for kind, starts, compact_starts, anywhere, bare in _matchers():
+        if core.startswith(starts) or compact.startswith(compact_starts):
             return kind
-        if any(p in core for p in spec.get("anywhere", [])):
+        if anywhere is not None and anywhere.search(core):
             return kind
-        for p in spec.get("bare", []):
-            if re.fullmatch(re.escape(p) + r"\s*[:：]?\s*", core):
-                return kind
+        if bare is not None and bare.fullmatch(core):
+            return kind
     if _is_nav_like(core):
         return "nav"
     return None
@@ -102,8 +114,32 @@ def find_body(text: str) -> tuple[Span, dict[str, Any]]:
     head_end = _head_end(lines, kinds)
     first = _first_line(lines, kinds, head_end)
     last = _last_line(lines, kinds, first)
-    meta = parse_info(text, [lines[i] for i in range(head_end) if kinds[i] in ("info", "nav")])
+    meta = page_meta(text, lines, kinds, head_end, first)
     return Span(lines[first].start, lines[last].end), meta
+
+
+def page_meta(text: str, lines: list[Line], kinds: list[str | None], head_end: int, first: int) -> dict[str, Any]:
+    """Labelled info anywhere above the report's first long paragraph (tables of 发布机构/发布日期
+    included); else a bare date line next to the headline is the publish date."""
+    from fazhi.ingest.page_info import bare_publish_date
+
+    zone_end = _meta_zone_end(lines, kinds, first)
+    zone = [ln for i, ln in enumerate(lines[:zone_end]) if ln.text and kinds[i] != "tail"]
+    meta = parse_info(text, zone)
+    near_top = [ln for ln in lines[:min(zone_end, first + 4)] if ln.text]  # the headline and what follows it
+    if "publish_date" not in meta and (found := bare_publish_date(text, near_top)):
+        meta["publish_date"], meta["publish_date_span"] = found
+    return meta
+
+
+def _meta_zone_end(lines: list[Line], kinds: list[str | None], first: int) -> int:
+    """Index past the lines where a page prints its own info: up to the first paragraph of the
+    report that is long prose (a headline with a question mark is not)."""
+    for i in range(first, min(len(lines), 80)):
+        ln = lines[i]
+        if kinds[i] is None and len(ln.text) >= 60 and _PROSE_PUNCT.search(ln.text):
+            return i
+    return min(len(lines), 80)
 
 
 def _head_end(lines: list[Line], kinds: list[str | None]) -> int:
@@ -137,63 +173,3 @@ def _last_line(lines: list[Line], kinds: list[str | None], first: int) -> int:
     return first
 
 
-# ---------------------------------------------------------------- info line
-
-
-def _label_regex() -> re.Pattern[str]:
-    fields = _rules()["fields"]
-    labels = sorted({lab for key in fields for lab in fields[key]}, key=len, reverse=True)
-    return re.compile("(" + "|".join(map(re.escape, labels)) + r")\s*[:：]")
-
-
-def parse_info(text: str, lines: list[Line]) -> dict[str, Any]:
-    """publish_date / source (and their spans) from info lines such as
-    "来源: 天津市武清区某某镇人民政府 发布时间: 2025-01-15 14:10"."""
-    fields = _rules()["fields"]
-    key_of = {lab: key for key in ("publish_date", "source") for lab in fields[key]}
-    pattern = _label_regex()
-    meta: dict[str, Any] = {}
-    for ln in lines:
-        found = list(pattern.finditer(text, ln.start, ln.end))
-        for j, m in enumerate(found):
-            key = key_of.get(m.group(1))
-            if key is None or key in meta:
-                continue
-            vend = found[j + 1].start() if j + 1 < len(found) else ln.end
-            value = _field_value(text, m.end(), vend, key)
-            if value is None:
-                continue
-            meta[key], meta[f"{key}_span"] = value[0], [value[1], value[2]]
-    return meta
-
-
-def _field_value(text: str, a: int, b: int, key: str) -> tuple[str, int, int] | None:
-    if key == "publish_date":
-        m = _DATE.match(text, _skip_space(text, a, b), b)
-        if not m:
-            return None
-        return f"{int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d}", m.start(), m.end()
-    a = _skip_space(text, a, b)
-    # the organ ends at a run of 2+ spaces or a bracket/separator
-    m = re.search(r"\s{2,}|[|｜丨【\[]", text[a:b])
-    if m:
-        b = a + m.start()
-    while b > a and text[b - 1] in _DECOR:
-        b -= 1
-    if b <= a:
-        return None
-    return text[a:b], a, b
-
-
-def _skip_space(text: str, a: int, b: int) -> int:
-    while a < b and text[a] in _TRIM:
-        a += 1
-    return a
-
-
-def parse_date(s: str) -> str | None:
-    """'2024-03-28 10:00' / '2024年3月28日' -> '2024-03-28'."""
-    m = _DATE.search(s)
-    if not m:
-        return None
-    return f"{int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d}"
