@@ -15,3 +15,17 @@ class InputError(FazhiError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+class AnalysisError(InputError):
+    """The analysis stopped on a file that was read (an internal defect or a resource limit). Shown
+    like any InputError; the original exception is kept as __cause__ for developers."""
+
+
+class ReadError(FazhiError, ValueError):
+    """A reader's refusal of a file's content, `reason` in Chinese, one line, without the path:
+    ingestion turns it into an InputError naming the file."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)

@@ -3,6 +3,11 @@
 
 Each stage is a function `stage(report) -> None` that adds one kind of annotation.
 Heavy modules are imported inside the stages so that `fazhi --help` stays instant.
+
+Every stage runs under one guard: an unexpected exception (a defect, MemoryError, RecursionError)
+becomes an `AnalysisError` (an InputError: one Chinese line naming the file, "分析失败：…"), so a
+batch or a multi-file upload goes on past the file. A text over MAX_TEXT_CHARS is refused up front:
+every stage is linear in the text, the limit bounds the time.
 """
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fazhi.errors import AnalysisError, FazhiError, InputError
 from fazhi.ingest.document import Document
 from fazhi.report import Report
 
@@ -17,6 +23,7 @@ if TYPE_CHECKING:
     from fazhi.review.rubric import Rubric
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+MAX_TEXT_CHARS = 2_000_000  # a long provincial report is ~100,000 characters; longer texts are refused
 Stage = Callable[[Report], None]
 
 
@@ -57,6 +64,8 @@ def _areas(report: Report) -> None:
 
 
 STAGES: list[Stage] = [_outline, _metadata, _parts, _indicators, _citations, _areas]
+STAGE_NAMES = {_outline: "识别提纲", _metadata: "提取基本信息", _parts: "识别法定内容",
+               _indicators: "提取量化指标", _citations: "提取引用文件", _areas: "对应纲要领域"}
 
 
 def review(report: Report, rubric: "Rubric | None" = None) -> None:
@@ -72,13 +81,32 @@ def review(report: Report, rubric: "Rubric | None" = None) -> None:
 
 
 def analyze_document(doc: Document, rubric: "Rubric | None" = None) -> Report:
+    """Every stage on one read document. Raises AnalysisError (an InputError naming the file, with a
+    Chinese reason) when the text is over MAX_TEXT_CHARS or a stage fails, so a batch goes on."""
     from fazhi.text.view import make_view
 
+    if len(doc.text) > MAX_TEXT_CHARS:
+        raise AnalysisError(doc.source.path, f"文字过多（{len(doc.text) // 10000} 万字，上限 "
+                                             f"{MAX_TEXT_CHARS // 10000} 万字），不像是一份年度报告，未分析")
     report = Report(source=doc.source, text=doc.text, body=doc.body, page_meta=dict(doc.page_meta))
-    report.view = make_view(report.text)
-    for stage in STAGES:
-        stage(report)
-    review(report, rubric)
+    step = "规范化文本"
+    try:
+        report.view = make_view(report.text)
+        for stage in STAGES:
+            step = STAGE_NAMES.get(stage, "分析")
+            stage(report)
+        step = "审查评分"
+        review(report, rubric)
+    except InputError:
+        raise
+    except FazhiError as exc:
+        raise AnalysisError(doc.source.path, f"分析失败：{exc}") from exc
+    except MemoryError:
+        raise AnalysisError(doc.source.path, f"分析失败：{step}时内存不足（文件内容过多）") from None
+    except RecursionError as exc:
+        raise AnalysisError(doc.source.path, f"分析失败：{step}时文本结构过于复杂") from exc
+    except Exception as exc:  # noqa: BLE001 - one file's defect must not stop a batch or a web upload
+        raise AnalysisError(doc.source.path, f"分析失败：{step}时出现内部错误，请把此文件报告给开发者") from exc
     return report
 
 

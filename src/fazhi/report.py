@@ -10,6 +10,7 @@ in `view` is valid in `text` too.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -136,9 +137,11 @@ class Report:
         return self.text[start:end]
 
     def to_dict(self) -> dict[str, Any]:
+        """The contract's JSON object; always strict JSON (json.dumps(..., allow_nan=False) works):
+        a non-finite number anywhere becomes null."""
         meta = asdict(self.metadata)
         meta["spans"] = {k: [s.start, s.end] for k, s in self.metadata.spans.items()}
-        return {
+        return finite({
             "source": asdict(self.source),
             "text": self.text,
             "body": {"start": self.body.start, "end": self.body.end},
@@ -152,4 +155,17 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "copies": self.copies,
             "score": self.score,
-        }
+        })
+
+
+def finite(obj: Any) -> Any:
+    """obj with every NaN / Infinity float (at any depth of dicts, lists, tuples) replaced by None."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: finite(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [finite(v) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(finite(v) for v in obj)
+    return obj

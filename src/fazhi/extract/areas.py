@@ -129,30 +129,41 @@ def _is_prose(view: str, start: int, end: int) -> bool:
 
 
 def _section_ends(outline: list[Heading], body_end: int) -> list[int]:
-    ends = []
+    """Where each heading's section ends: its `section_end` when set, else the start of the next
+    heading of the same or a higher level (one pass with a stack of still-open headings)."""
+    ends = [body_end] * len(outline)
+    open_: list[int] = []  # levels strictly increasing from bottom to top
     for i, h in enumerate(outline):
-        if h.section_end > h.start:
-            ends.append(h.section_end)
-            continue
-        nxt = next((o.start for o in outline[i + 1:] if o.level <= h.level), body_end)
-        ends.append(nxt)
-    return ends
+        while open_ and outline[open_[-1]].level >= h.level:
+            ends[open_.pop()] = h.start
+        open_.append(i)
+    return [h.section_end if h.section_end > h.start else ends[i] for i, h in enumerate(outline)]
+
+
+_LINE = re.compile(r"[^\n\r]+")
 
 
 def paragraphs(view: str, start: int, end: int, outline: list[Heading]) -> list[tuple[int, int]]:
     """Non-empty lines of view[start:end], minus heading lines; an inline heading
-    ("（一）加强行政执法。全年…") leaves the rest of its line as a paragraph."""
+    ("（一）加强行政执法。全年…") leaves the rest of its line as a paragraph.
+    One sweep over the lines and the headings sorted by start (linear, not lines x headings)."""
     heads = sorted(outline, key=lambda h: h.start)
     out: list[tuple[int, int]] = []
-    for m in re.finditer(r"[^\n\r]+", view[start:end]):
-        a, b = start + m.start(), start + m.end()
+    nxt = 0  # the next heading not yet met
+    live: list[Heading] = []  # headings met (start before the line's end) and not ended before it
+    for m in _LINE.finditer(view, start, end):
+        a, b = m.start(), m.end()
         while a < b and view[a] in _TRIM:
             a += 1
         while b > a and view[b - 1] in _TRIM:
             b -= 1
         if a >= b:
             continue
-        for h in heads:
+        while nxt < len(heads) and heads[nxt].start < b:
+            live.append(heads[nxt])
+            nxt += 1
+        live = [h for h in live if h.end > a]  # later lines start further on: ended headings go
+        for h in live:
             if h.end <= a or h.start >= b:
                 continue
             split = h.title_end if h.title_end > h.start else h.end
@@ -162,6 +173,29 @@ def paragraphs(view: str, start: int, end: int, outline: list[Heading]) -> list[
         if b - a >= 2:
             out.append((a, b))
     return out
+
+
+class _Enclosing:
+    """The indexes i with starts[i] <= pos < ends[i], for positions asked in ascending order
+    (a sweep: linear over all queries; a position before the previous one restarts it).
+    `starts` must be ascending."""
+
+    def __init__(self, starts: list[int], ends: list[int]):
+        self.starts, self.ends = starts, ends
+        self._restart()
+
+    def _restart(self) -> None:
+        self.nxt, self.live, self.last = 0, [], -1
+
+    def __call__(self, pos: int) -> tuple[int, ...]:
+        if pos < self.last:
+            self._restart()
+        self.last = pos
+        while self.nxt < len(self.starts) and self.starts[self.nxt] <= pos:
+            self.live.append(self.nxt)
+            self.nxt += 1
+        self.live = [i for i in self.live if pos < self.ends[i]]
+        return tuple(self.live)
 
 
 def _heading_context(view: str, heads: list[Heading], scheme: str) -> dict[str, float]:
@@ -195,9 +229,10 @@ def annotate_areas(report: Report) -> None:
     # report.parts indexes report.outline as given (document order), so compute its ends apart
     excluded = _excluded_ranges(report, _section_ends(report.outline, report.body.end))
     cache_: dict[tuple[int, ...], dict[str, float]] = {}
+    enclosing_at = _Enclosing([h.start for h in outline], ends)
 
     def context(pos: int) -> dict[str, float]:
-        enclosing = tuple(i for i, h in enumerate(outline) if h.start <= pos < ends[i])
+        enclosing = enclosing_at(pos)
         if enclosing not in cache_:
             cache_[enclosing] = _heading_context(view, [outline[i] for i in enclosing], scheme)
         return cache_[enclosing]

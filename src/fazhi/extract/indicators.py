@@ -24,6 +24,7 @@ Value convention: the value is kept AS WRITTEN and a scale stays in the unit
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 
@@ -202,7 +203,9 @@ def _split_shared(view: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 def _sentence_context(view: str, pos: int, lo: int) -> str:
-    k = max(view.rfind(c, lo, pos) for c in _SENTENCE_END)
+    """The sentence before pos, at most 80 characters (the search is bounded the same way, so a
+    text without some stop character is not scanned back to its start for every indicator)."""
+    k = max(view.rfind(c, max(lo, pos - 81), pos) for c in _SENTENCE_END)
     return view[max(k + 1, lo, pos - 80):pos]
 
 
@@ -243,6 +246,21 @@ def _for_quantity(view: str, q: Quantity, lo: int, hi: int, prev: tuple[Quantity
     return [_make(view, q, (a, b), (a, q.end), lo) for a, b in _split_shared(view, s, e)]
 
 
+class _Spans:
+    """Does [a, b) overlap one of the given spans? (sorted starts + prefix maximum of ends: log n)"""
+
+    def __init__(self, items: list[Indicator]):
+        spans = sorted((i.start, i.end) for i in items)
+        self.starts = [a for a, _ in spans]
+        self.max_end: list[int] = []
+        for _, e in spans:
+            self.max_end.append(max(e, self.max_end[-1]) if self.max_end else e)
+
+    def overlaps(self, a: int, b: int) -> bool:
+        k = bisect_left(self.starts, b)  # spans starting before b
+        return k > 0 and self.max_end[k - 1] > a
+
+
 def extract_indicators(view: str, start: int = 0, end: int | None = None) -> list[Indicator]:
     """Every quantitative claim in view[start:end], in text order."""
     end = len(view) if end is None else end
@@ -253,8 +271,9 @@ def extract_indicators(view: str, start: int = 0, end: int | None = None) -> lis
         inds = _for_quantity(view, q, start, end, prev, rules)
         out.extend(inds)
         prev = (q, inds)
+    taken = _Spans(out)  # frames never overlap each other, only the indicators found above
     for n_s, n_e, noun in find_unitless(view, start, end):
-        if not any(i.start < n_e and n_s < i.end for i in out):
+        if not taken.overlaps(n_s, n_e):
             value = int(view[n_s:n_e])
             out.append(Indicator(subject=noun, value=value, unit=None, qualifier=None, start=n_s,
                                  end=n_e + len(noun), measure=measure_of(noun, None), raw=view[n_s:n_e]))

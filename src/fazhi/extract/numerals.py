@@ -16,6 +16,7 @@ that mark rhetoric rather than counts (两个维护, 三项制度, 一村一顾�
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -91,21 +92,34 @@ def lexicon() -> Lexicon:
     )
 
 
+MAX_DIGITS = 15  # a float keeps 15 significant digits; a longer numeral is not a count anyone wrote
+MAX_CHINESE = 24  # characters of a Chinese numeral (九千九百九十九万九千九百九十九亿… is 19)
+
+
 def to_number(raw: str) -> float | int | None:
-    """The value of a numeral as written: '301,383' -> 301383, '三千' -> 3000, '百分之六十三点五' -> 63.5."""
+    """The value of a numeral as written: '301,383' -> 301383, '三千' -> 3000, '百分之六十三点五' -> 63.5.
+    None when it is no number, or too long to be a quantity (more than MAX_DIGITS digits before
+    the point, more than MAX_CHINESE characters): such a value would overflow or lose its digits."""
     s = raw[3:] if raw.startswith("百分之") else raw
     if s and s[0].isdigit():
+        whole = s.replace(",", "").split(".")[0]
+        if len(whole) > MAX_DIGITS or len(s) > 2 * MAX_DIGITS:
+            return None
         try:
             v = float(s.replace(",", ""))
         except ValueError:
             return None
     else:
+        if len(s) > MAX_CHINESE:
+            return None
         import cn2an  # the numeral core only; qualifiers and units never reach it
 
         try:
             v = float(cn2an.cn2an(s, "normal"))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, OverflowError):
             return None
+    if not math.isfinite(v) or abs(v) >= 10.0 ** MAX_DIGITS:
+        return None
     return int(v) if v.is_integer() and "." not in s and "点" not in s else v
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from fazhi.errors import InputError
+from fazhi.errors import InputError, ReadError
 from fazhi.ingest.document import Document, ReadOptions, current_options, read_options
 from fazhi.report import Source
 
@@ -58,6 +58,8 @@ def load_bytes(data: bytes, path: str | Path, *, max_bytes: int = MAX_BYTES, ocr
         return _load(data, p, options)
     except InputError:
         raise
+    except ReadError as exc:  # a reader's own Chinese reason (html_reader: nesting, size)
+        raise InputError(p, exc.reason) from None
     except (MemoryError, RecursionError):
         raise InputError(p, "文件结构过于复杂，无法处理") from None
     except Exception as exc:  # noqa: BLE001 - a library error must never escape as a traceback

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from fazhi.ingest.numbering import W, Numbering, parse_numbering
+from fazhi.ingest.numbering import W, Numbering, parse_ilvl, parse_numbering
 
 _RT_NUMBERING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
 _RT_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
@@ -90,11 +90,13 @@ def _related_root(part, reltype: str):
     return None
 
 
-def _style_numpr(root) -> dict[str, tuple[str | None, str | None, str | None]]:
-    """styleId -> (numId, ilvl, basedOn) for paragraph styles."""
-    out: dict[str, tuple[str | None, str | None, str | None]] = {}
+def _style_numpr(root) -> dict[str, tuple[str | None, str | None]]:
+    """styleId -> (numId, ilvl) a paragraph of that style takes, resolved through basedOn:
+    the numId of the first style in the chain that has one, the first ilvl met on the way.
+    Each style is resolved once (a long or cyclic basedOn chain costs linear time)."""
+    own: dict[str, tuple[str | None, str | None, str | None]] = {}
     if root is None:
-        return out
+        return {}
     for st in root.iter(W + "style"):
         sid = st.get(W + "styleId")
         if not sid:
@@ -105,8 +107,24 @@ def _style_numpr(root) -> dict[str, tuple[str | None, str | None, str | None]]:
             num_id = _child_val(numpr, "numId")
             ilvl = _child_val(numpr, "ilvl")
         based = st.find(W + "basedOn")
-        out[sid] = (num_id, ilvl, based.get(W + "val") if based is not None else None)
-    return out
+        own[sid] = (num_id, ilvl, based.get(W + "val") if based is not None else None)
+    resolved: dict[str, tuple[str | None, str | None]] = {}
+    for sid in own:
+        chain: list[str] = []
+        seen: set[str] = set()
+        cur: str | None = sid
+        while cur is not None and cur in own and cur not in resolved and cur not in seen:
+            chain.append(cur)
+            seen.add(cur)
+            if own[cur][0] is not None:
+                break
+            cur = own[cur][2]
+        tail = resolved.get(cur, (None, None)) if cur not in seen else (None, None)
+        for link in reversed(chain):
+            num_id, ilvl, _ = own[link]
+            tail = (num_id, ilvl) if num_id is not None else (tail[0], ilvl or tail[1])
+            resolved[link] = tail
+    return resolved
 
 
 def _child_val(el, tag: str) -> str | None:
@@ -119,9 +137,7 @@ def _block(el, lines: list[str], numbering: Numbering, styles) -> None:
     if tag == W + "p":
         lines.extend(_paragraph(el, numbering, styles).split("\n"))
     elif tag == W + "tbl":
-        for tr in el.iter(W + "tr"):
-            if _ancestor_table(tr) is not el:
-                continue
+        for tr in _rows(el):
             cells = [_cell_text(tc, numbering, styles) for tc in tr.findall(W + "tc")]
             if any(c.strip() for c in cells):
                 lines.append("\t".join(cells))
@@ -131,11 +147,16 @@ def _block(el, lines: list[str], numbering: Numbering, styles) -> None:
             _block(child, lines, numbering, styles)
 
 
-def _ancestor_table(tr):
-    p = tr.getparent()
-    while p is not None and p.tag != W + "tbl":
-        p = p.getparent()
-    return p
+def _rows(tbl) -> Iterator[Any]:
+    """The table's own rows in order (inside sdt/customXml wrappers too), not those of nested
+    tables: each element is visited once, so deep nesting costs linear time."""
+    stack = list(reversed(tbl))
+    while stack:
+        el = stack.pop()
+        if el.tag == W + "tr":
+            yield el
+        elif el.tag != W + "tbl" and isinstance(el.tag, str):
+            stack.extend(reversed(el))
 
 
 def _cell_text(tc, numbering: Numbering, styles) -> str:
@@ -199,17 +220,9 @@ def _marker(p, numbering: Numbering, styles) -> str:
         ilvl = _child_val(numpr, "ilvl")
     if num_id is None:
         style = p.find(f"{W}pPr/{W}pStyle")
-        sid = style.get(W + "val") if style is not None else None
-        seen: set[str] = set()
-        while sid and sid in styles and sid not in seen and num_id is None:
-            seen.add(sid)
-            s_num, s_lvl, based = styles[sid]
-            num_id, ilvl = s_num, ilvl or s_lvl
-            sid = based
+        s_num, s_lvl = styles.get(style.get(W + "val"), (None, None)) if style is not None else (None, None)
+        num_id, ilvl = s_num, ilvl or s_lvl
     if not num_id or num_id == "0":
         return ""
-    try:
-        level = int(ilvl or 0)
-    except ValueError:
-        level = 0
-    return numbering.marker(num_id, level)
+    level = parse_ilvl(ilvl or "0")
+    return numbering.marker(num_id, level) if level is not None else ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from fazhi.errors import ReadError
 from fazhi.ingest import chrome
 from fazhi.ingest.textcodec import DecodeError, bom_codec, looks_chinese, normalise_codec
 
@@ -24,6 +25,9 @@ _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl"
 _CONTAINERS = {"div", "article", "section", "main", "td", "body", "form", "center", "table", "tbody", "font"}
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "select",
          "button", "input", "textarea", "nav", "map", "audio", "video", "canvas")
+MAX_DEPTH = 2048  # libxml2's nesting limit with huge_tree
+MAX_LINES = 200_000  # a report has a few hundred paragraphs; a page with more is refused
+MAX_TITLE_TRIES = 200  # elements whose text is read while looking for the headline
 _TITLE_CLASS = re.compile(r"title|tit\b|biaoti|headline|bt\b", re.I)
 
 
@@ -63,19 +67,20 @@ def decode_html(data: bytes) -> tuple[str, str]:
 
 def read_html(text: str) -> tuple[list[str], dict[str, Any]]:
     """(article lines, page_meta) of a decoded page."""
-    import lxml.html
     from lxml import etree
 
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     if not text.strip():
         return [], {}
-    root = lxml.html.document_fromstring(text)
+    root = parse_page(text)
     meta = _meta_tags(root)
     etree.strip_elements(root, *_DROP, etree.Comment, with_tail=False)
     body = root.find("body")
     if body is None:
         body = root
     page_lines = render(body)
+    if len(page_lines) > MAX_LINES:
+        raise ReadError(f"网页段落过多（{len(page_lines)} 段，上限 {MAX_LINES} 段），不像是一份年度报告")
     info = chrome.parse_info("\n".join(page_lines), _info_lines(page_lines))
     for key in ("publish_date", "source"):
         if key not in meta and key in info:
@@ -89,6 +94,49 @@ def read_html(text: str) -> tuple[list[str], dict[str, Any]]:
         if not any(folded and folded in _fold(ln) for ln in lines[:5]):
             lines.insert(0, headline)
     return lines, meta
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def parse_page(text: str):
+    """The page's element tree, never silently cut short. libxml2 stops at a nesting depth of
+    2048 (256 without huge_tree) and drops the rest of the page without an error: a page nested
+    that deep (one unclosed <font> per paragraph) is parsed again without its inline tags, then
+    flattened to its text and line breaks; one still too deep is refused."""
+    for prepare in (lambda t: t, _drop_inline_tags, _flatten):
+        root, cut = _parse(prepare(text))
+        if not cut:
+            return root
+    raise ReadError(f"网页标签嵌套过深（超过 {MAX_DEPTH} 层），无法完整读取")
+
+
+def _parse(text: str):
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(huge_tree=True)
+    root = lxml.html.document_fromstring(text, parser=parser)
+    cut = any(e.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in e.message for e in parser.error_log)
+    return root, cut
+
+
+_INLINE_TAG = re.compile(r"</?(?:font|span|b|i|u|s|em|strong|small|big|sub|sup|strike|label|abbr|mark"
+                         r"|ins|del|[a-z]+:[a-z]+)(?=[\s/>])[^>]*>", re.I)
+_SCRIPT = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:]*)[^>]*>")
+
+
+def _drop_inline_tags(text: str) -> str:
+    return _INLINE_TAG.sub("", text)
+
+
+def _flatten(text: str) -> str:
+    """Only text and line breaks: every block tag becomes <br>, every other tag goes."""
+    def tag(m: re.Match[str]) -> str:
+        name = m.group(2).lower()
+        return "<br>" if name in _BLOCK or name in ("br", "td", "th", "tr") else ""
+
+    return "<html><body>" + _ANY_TAG.sub(tag, _SCRIPT.sub("", text)) + "</body></html>"
 
 
 # ---------------------------------------------------------------- meta / headline
@@ -115,18 +163,21 @@ def _meta_tags(root) -> dict[str, Any]:
 def _headline(root, article, meta: dict[str, Any]) -> str | None:
     order = {el: i for i, el in enumerate(root.iter())}
     end = max((order.get(el, 0) for el in article.iter()), default=order.get(article, 0))
-    for tag in ("h1",):
-        found = [el for el in root.iter(tag) if order.get(el, 0) <= end and len(_clean(el.text_content())) >= 4]
-        if found:
-            return _clean(found[-1].text_content())
+    h1s = [el for el in root.iter("h1") if order.get(el, 0) <= end]
+    for el in h1s[::-1][:MAX_TITLE_TRIES]:  # the last h1 with text (text_content() is read a bounded number of times)
+        t = _clean(el.text_content())
+        if len(t) >= 4:
+            return t
     if meta.get("title"):
         return meta["title"]
     start = order.get(article, 0)
+    tries = 0
     for el in root.iter():
         if not isinstance(el.tag, str) or order.get(el, 0) > start + 200:
             continue
         cls = f"{el.get('class', '')} {el.get('id', '')}"
-        if _TITLE_CLASS.search(cls):
+        if _TITLE_CLASS.search(cls) and tries < MAX_TITLE_TRIES:
+            tries += 1
             t = _clean(el.text_content())
             if 6 <= len(t) <= 80 and not chrome.chrome_kind(t):
                 return t
@@ -154,23 +205,14 @@ def _cjk_count(s: str | None) -> int:
 
 
 def _article(body):
-    """The deepest container holding >= 70% of the page's non-link Chinese text."""
-    own: dict[Any, int] = {}
-
-    def total(el) -> int:
-        n = 0 if el.tag == "a" else _cjk_count(el.text)
-        for child in el:
-            if isinstance(child.tag, str):
-                n += 0 if child.tag == "a" else total(child)
-            n += _cjk_count(child.tail)
-        own[el] = n
-        return n
-
-    all_text = total(body)
+    """The deepest container holding >= 70% of the page's non-link Chinese text, not descending
+    past an element that holds a sentence of its own."""
+    own = _cjk_totals(body)
+    all_text = own[body]
     if all_text == 0:
         return body
     best = body
-    while True:
+    while not _own_prose(best):  # never leave prose behind (nested unclosed <font>s hold text directly)
         nxt = [c for c in best if isinstance(c.tag, str) and own.get(c, 0) >= 0.7 * all_text]
         if not nxt:
             break
@@ -182,47 +224,100 @@ def _article(body):
     return best
 
 
+def _own_prose(el) -> bool:
+    """The element holds a sentence directly (in its text or its children's tails), not inside a child."""
+    own = (el.text or "") + "".join(c.tail or "" for c in el)
+    return _cjk_count(own) >= 10 and any(p in own for p in "。；！？")
+
+
+def _cjk_totals(root) -> dict[Any, int]:
+    """Chinese characters under each element, link text (<a>) left out; iterative, children
+    summed before their parent, so any nesting depth works."""
+    order, stack = [], [root]
+    while stack:
+        el = stack.pop()
+        order.append(el)
+        stack.extend(c for c in el if isinstance(c.tag, str) and c.tag != "a")
+    own: dict[Any, int] = {}
+    for el in reversed(order):
+        n = 0 if el.tag == "a" else _cjk_count(el.text)
+        for child in el:
+            n += own.get(child, 0) + _cjk_count(child.tail)
+        own[el] = n
+    return own
+
+
 def render(el) -> list[str]:
-    """Block-level rendering: one line per paragraph, table rows as tab-separated cells."""
-    out: list[str] = []
-    buf: list[str] = []
-
-    def flush() -> None:
-        line = _clean("".join(buf))
-        buf.clear()
-        if line:
-            out.append(line)
-
-    def walk(node) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag == "br":
-            flush()
-        elif tag == "tr":
-            flush()
-            cells = [render(td) for td in node if isinstance(td.tag, str) and td.tag in ("td", "th")]
-            if all(len(c) <= 1 for c in cells):
-                row = "\t".join(c[0] if c else "" for c in cells).strip("\t")
-                if row.strip():
-                    out.append(row)
-            else:
-                for c in cells:
-                    out.extend(c)
+    """Block-level rendering: one line per paragraph, table rows as tab-separated cells.
+    Iterative (an explicit stack), so any nesting depth works."""
+    contexts: list[tuple[list[str], list[str]]] = [([], [])]  # (lines, pending text) per table cell
+    todo: list[tuple[str, Any]] = [("node", el)]
+    while todo:
+        op, arg = todo.pop()
+        out, buf = contexts[-1]
+        if op == "text":
+            buf.append(arg)
+        elif op == "flush":
+            _flush(out, buf)
+        elif op == "cell":  # a table cell begins
+            contexts.append(([], []))
+        elif op == "cell_end":
+            _flush(out, buf)
+            contexts.pop()
+            arg.append(out)
+        elif op == "row":
+            _row(out, arg)
         else:
-            block = tag in _BLOCK
-            if block:
-                flush()
-            if node.text:
-                buf.append(node.text)
-            for child in node:
-                walk(child)
-                if child.tail:
-                    buf.append(child.tail)
-            if block:
-                flush()
-
-    walk(el)
-    flush()
+            todo.extend(reversed(_expand(arg, out, buf)))
+    out, buf = contexts[0]
+    _flush(out, buf)
     return out
+
+
+def _expand(node, out: list[str], buf: list[str]) -> list[tuple[str, Any]]:
+    """What rendering `node` takes, in order (run by render's loop)."""
+    tag = node.tag if isinstance(node.tag, str) else ""
+    if tag == "br":
+        _flush(out, buf)
+        return []
+    if tag == "tr":
+        _flush(out, buf)
+        cells: list[list[str]] = []
+        steps: list[tuple[str, Any]] = []
+        for td in node:
+            if isinstance(td.tag, str) and td.tag in ("td", "th"):
+                steps += [("cell", None), ("node", td), ("cell_end", cells)]
+        return steps + [("row", cells)]
+    block = tag in _BLOCK
+    if block:
+        _flush(out, buf)
+    if node.text:
+        buf.append(node.text)
+    steps = []
+    for child in node:
+        steps.append(("node", child))
+        if child.tail:
+            steps.append(("text", child.tail))
+    if block:
+        steps.append(("flush", None))
+    return steps
+
+
+def _flush(out: list[str], buf: list[str]) -> None:
+    line = _clean("".join(buf))
+    buf.clear()
+    if line:
+        out.append(line)
+
+
+def _row(out: list[str], cells: list[list[str]]) -> None:
+    if all(len(c) <= 1 for c in cells):
+        row = "\t".join(c[0] if c else "" for c in cells).strip("\t")
+        if row.strip():
+            out.append(row)
+    else:
+        for c in cells:
+            out.extend(c)
 
 
 def _info_lines(lines: list[str]) -> list[chrome.Line]:

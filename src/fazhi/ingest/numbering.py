@@ -5,10 +5,17 @@ level's lvlText ("%1、", "（%1）", "%1.%2") with each %n replaced by the coun
 n-1 in that level's numFmt. Counters are kept per numId and level; a level restarts when
 a shallower level advances (or per lvlRestart), startOverride restarts a list instance.
 source: ECMA-376 Part 1, 17.9 (Numbering) and 17.18.59 (ST_NumberFormat).
+
+Hostile values are bounded the way Word bounds them: a start or startOverride is clamped to
+0..32767 (Word's own range), levels to 0..8, lvlText to MAX_LVL_TEXT characters, and a
+counter past the range a format can draw in a few characters (roman numerals above 3999,
+letters above 26 x MAX_LETTER_REPEAT) is drawn in decimal, so one marker never costs more
+than a few dozen characters whatever the file says.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -17,6 +24,11 @@ _LEGAL = "零壹贰叁肆伍陆柒捌玖"
 _TIANGAN = "甲乙丙丁戊己庚辛壬癸"
 _DIZHI = "子丑寅卯辰巳午未申酉戌亥"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+MAX_COUNTER = 32767  # Word's largest start / startOverride value
+MAX_LEVEL = 8  # levels 0..8
+MAX_LVL_TEXT = 64  # characters of one level's lvlText (Word's dialog allows far fewer)
+MAX_ROMAN = 3999  # MMMCMXCIX; larger values are drawn in decimal
+MAX_LETTER_REPEAT = 10  # Z repeated 10 times (260); larger values are drawn in decimal
 
 
 @dataclass
@@ -31,17 +43,34 @@ class Level:
 
 @dataclass
 class Numbering:
-    abstract: dict[str, dict[int, Level]] = field(default_factory=dict)
-    nums: dict[str, str] = field(default_factory=dict)  # numId -> abstractNumId
-    overrides: dict[str, dict[int, Level | int]] = field(default_factory=dict)
+    """Numbering definitions, read lazily: the <w:abstractNum>/<w:num> elements are indexed by id
+    once, and a definition is parsed the first time a paragraph uses it (a numbering part with
+    20,000 unused lists costs one pass over its children)."""
+    abstract_el: dict[str, Any] = field(default_factory=dict)  # abstractNumId -> <w:abstractNum>
+    num_el: dict[str, Any] = field(default_factory=dict)  # numId -> <w:num>
     counters: dict[str, dict[int, int]] = field(default_factory=dict)
+    _abstract: dict[str, dict[int, Level]] = field(default_factory=dict)
+    _nums: dict[str, tuple[str, dict[int, Level | int]]] = field(default_factory=dict)
+
+    def num(self, num_id: str) -> tuple[str, dict[int, Level | int]]:
+        """(abstractNumId, level overrides) of one list instance."""
+        if num_id not in self._nums:
+            el = self.num_el.get(num_id)
+            self._nums[num_id] = _parse_num(el) if el is not None else ("", {})
+        return self._nums[num_id]
+
+    def abstract(self, abstract_id: str) -> dict[int, Level]:
+        if abstract_id not in self._abstract:
+            el = self.abstract_el.get(abstract_id)
+            self._abstract[abstract_id] = _parse_abstract(el) if el is not None else {}
+        return self._abstract[abstract_id]
 
     def level(self, num_id: str, ilvl: int) -> Level | None:
-        over = self.overrides.get(num_id, {}).get(ilvl)
+        abstract_id, overrides = self.num(num_id)
+        over = overrides.get(ilvl)
         if isinstance(over, Level):
             return over
-        absn = self.abstract.get(self.nums.get(num_id, ""), {})
-        return absn.get(ilvl)
+        return self.abstract(abstract_id).get(ilvl)
 
     def marker(self, num_id: str, ilvl: int) -> str:
         """Advance the counter of (num_id, ilvl) and return the rendered marker."""
@@ -50,9 +79,9 @@ class Numbering:
             return ""
         counts = self.counters.setdefault(num_id, {})
         if ilvl in counts:
-            counts[ilvl] += 1
+            counts[ilvl] = min(counts[ilvl] + 1, MAX_COUNTER)
         else:
-            over = self.overrides.get(num_id, {}).get(ilvl)
+            over = self.num(num_id)[1].get(ilvl)
             counts[ilvl] = over if isinstance(over, int) else lvl.start
         for deeper in [k for k in counts if k > ilvl]:
             dl = self.level(num_id, deeper)
@@ -101,17 +130,21 @@ def chinese_numeral(n: int, digits: str = _DIGITS, units: str = "十百千") -> 
 
 
 def _roman(n: int) -> str:
+    if not 1 <= n <= MAX_ROMAN:
+        return str(n)
     vals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
             (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-    out = ""
+    out = []
     for v, s in vals:
-        while n >= v:
-            out, n = out + s, n - v
-    return out
+        k, n = divmod(n, v)
+        out.append(s * k)
+    return "".join(out)
 
 
 def _letters(n: int) -> str:
     # Word repeats the letter: 27 -> AA, 28 -> BB
+    if not 1 <= n <= 26 * MAX_LETTER_REPEAT:
+        return str(n)
     return chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1)
 
 
@@ -152,42 +185,72 @@ def _val(el, tag: str) -> str | None:
     return child.get(W + "val") if child is not None else None
 
 
+def _int(value: str | None, low: int, high: int) -> int | None:
+    """An XML decimal attribute clamped to low..high (None when absent or not a number)."""
+    if not value:
+        return None
+    v = value.strip()
+    digits = v[1:] if v[:1] in "+-" else v
+    if not digits.isascii() or not digits.isdigit():
+        return None
+    if len(digits) > 9:  # far outside any range here: no need to convert thousands of digits
+        return low if v[0] == "-" else high
+    return max(low, min(high, int(v)))
+
+
+def parse_ilvl(value: str | None) -> int | None:
+    """A level number 0..8 (None when absent, not a number or out of range)."""
+    ilvl = _int(value, -1, MAX_LEVEL + 1)
+    return ilvl if ilvl is not None and 0 <= ilvl <= MAX_LEVEL else None
+
+
 def _parse_level(el) -> Level:
     lvl = Level()
-    if (v := _val(el, "start")) and v.lstrip("-").isdigit():
-        lvl.start = int(v)
+    if (start := _int(_val(el, "start"), 0, MAX_COUNTER)) is not None:
+        lvl.start = start
     lvl.fmt = _val(el, "numFmt") or "decimal"
     text = _val(el, "lvlText")
-    lvl.text = text if text is not None else ""
-    if (v := _val(el, "lvlRestart")) and v.isdigit():
-        lvl.restart = int(v)
+    lvl.text = text[:MAX_LVL_TEXT] if text is not None else ""
+    if (restart := _int(_val(el, "lvlRestart"), 0, MAX_LEVEL + 1)) is not None:
+        lvl.restart = restart
     legal = el.find(W + "isLgl")
     lvl.is_legal = legal is not None and legal.get(W + "val", "true") not in ("0", "false", "off")
     lvl.suffix = _val(el, "suff") or "tab"
     return lvl
 
 
+def _parse_abstract(absn) -> dict[int, Level]:
+    levels = {}
+    for lvl in absn.iterchildren(W + "lvl"):
+        ilvl = parse_ilvl(lvl.get(W + "ilvl", "0"))
+        if ilvl is not None:
+            levels[ilvl] = _parse_level(lvl)
+    return levels
+
+
+def _parse_num(num) -> tuple[str, dict[int, Level | int]]:
+    overrides: dict[int, Level | int] = {}
+    for over in num.iterchildren(W + "lvlOverride"):
+        ilvl = parse_ilvl(over.get(W + "ilvl", "0"))
+        if ilvl is None:
+            continue
+        lvl_el = over.find(W + "lvl")
+        if lvl_el is not None:
+            overrides[ilvl] = _parse_level(lvl_el)
+        elif (start := _int(_val(over, "startOverride"), 0, MAX_COUNTER)) is not None:
+            overrides[ilvl] = start
+    return _val(num, "abstractNumId") or "", overrides
+
+
 def parse_numbering(root) -> Numbering:
-    """Numbering definitions from the <w:numbering> element (None: no numbering part)."""
+    """Numbering definitions from the <w:numbering> element (None: no numbering part).
+    A repeated id: the last definition wins."""
     nb = Numbering()
     if root is None:
         return nb
-    for absn in root.iter(W + "abstractNum"):
-        levels = {}
-        for lvl in absn.findall(W + "lvl"):
-            levels[int(lvl.get(W + "ilvl", "0"))] = _parse_level(lvl)
-        nb.abstract[absn.get(W + "abstractNumId", "")] = levels
-    for num in root.iter(W + "num"):
-        num_id = num.get(W + "numId", "")
-        nb.nums[num_id] = _val(num, "abstractNumId") or ""
-        overrides: dict[int, Level | int] = {}
-        for over in num.findall(W + "lvlOverride"):
-            ilvl = int(over.get(W + "ilvl", "0"))
-            lvl_el = over.find(W + "lvl")
-            if lvl_el is not None:
-                overrides[ilvl] = _parse_level(lvl_el)
-            elif (v := _val(over, "startOverride")) and v.isdigit():
-                overrides[ilvl] = int(v)
-        if overrides:
-            nb.overrides[num_id] = overrides
+    for el in root.iter(W + "abstractNum", W + "num"):
+        if el.tag == W + "num":
+            nb.num_el[el.get(W + "numId", "")] = el
+        else:
+            nb.abstract_el[el.get(W + "abstractNumId", "")] = el
     return nb
