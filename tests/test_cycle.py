@@ -323,16 +323,29 @@ def test_overview_marks_who_is_late(any_cycle):
     assert (rows["某某市人民政府"]["late"], rows["某某市人民政府"]["days_late"]) == (False, None)
     early = {r["unit_name"]: r["late"] for r in cycle.overview(2023, today=date(2999, 3, 1))}
     assert not any(early.values())
-    # a first submission after the deadline is late whatever "today" is
+    # a period opened after its deadline records a past year: nobody is late, however late the upload
     cycle.add_period(2023, {"乡镇街道": "2024-03-01"})
+    past = next(r for r in cycle.overview(2023, today=date(2024, 1, 1)) if r["submission_id"])
+    assert (past["late"], past["days_late"], past["lateness_tracked"]) == (False, None, False)
+    assert cycle.submission(on_time["submission_id"])["late"] is False
+    # opened in time (on 2024-01-10), a first submission after the deadline is late whatever "today" is
+    from sqlalchemy import update
+
+    from fazhi.cycle.models import PeriodRow
+
+    with cycle.engine.begin() as conn:
+        conn.execute(update(PeriodRow).where(PeriodRow.year == 2023).values(created_at=datetime(2024, 1, 10)))
     late = next(r for r in cycle.overview(2023, today=date(2024, 1, 1)) if r["submission_id"])
-    assert late["late"] and late["days_late"] >= (date.today() - date(2024, 3, 2)).days
+    assert late["late"] and late["lateness_tracked"]
+    assert late["days_late"] >= (date.today() - date(2024, 3, 2)).days
     assert cycle.submission(on_time["submission_id"])["late"] is True
-    assert cycle.overview(1999, today=date(2999, 1, 1))[0]["submission_id"] is None
+    # a year without a period asked nobody: listed, nobody late
+    rows = cycle.overview(1999, today=date(2999, 1, 1))
+    assert rows[0]["submission_id"] is None and not any(r["late"] or r["lateness_tracked"] for r in rows)
 
 
 def test_lateness_counts_beijing_dates():
-    from fazhi.cycle.deadlines import deadline_for, lateness
+    from fazhi.cycle.deadlines import deadline_for, lateness, tracked
 
     deadline = deadline_for("区县", 2025)
     assert deadline == date(2026, 3, 1) and deadline_for(None, 2025) == deadline
@@ -341,6 +354,9 @@ def test_lateness_counts_beijing_dates():
     assert lateness(deadline, datetime(2026, 3, 1, 16, 0), date(2020, 1, 1)) == (True, 1)  # 次日 00:00
     assert lateness(deadline, None, date(2026, 3, 1)) == (False, None)
     assert lateness(deadline, None, date(2026, 3, 11)) == (True, 10)
+    # a period opened on its deadline day (Beijing time) counts lateness; opened a day later does not
+    assert tracked(datetime(2026, 3, 1, 15, 59), deadline) and not tracked(datetime(2026, 3, 1, 16, 0), deadline)
+    assert not tracked(None, deadline)
 
 
 def test_submissions_filter_by_year_status_unit_level(cycle, reviewer):

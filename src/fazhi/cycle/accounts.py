@@ -219,8 +219,10 @@ class AccountsMixin:
             rows = conn.execute(select(PeriodRow).order_by(PeriodRow.year.desc())).all()
         return [{"id": r.id, "year": r.year, "deadlines": dict(r.deadlines)} for r in rows]
 
-    def _period_deadlines(self, conn, year: int) -> dict[str, str] | None:
-        return conn.execute(select(PeriodRow.deadlines).where(PeriodRow.year == year)).scalar()
+    def _period_deadlines(self, conn, year: int) -> tuple[dict[str, str] | None, datetime | None]:
+        """(deadlines, when the period was opened) of a year; (None, None) without a period."""
+        row = conn.execute(select(PeriodRow.deadlines, PeriodRow.created_at).where(PeriodRow.year == year)).first()
+        return (row.deadlines, row.created_at) if row else (None, None)
 
     # ------------------------------------------------------------ audit and settings
     def _audit(self, conn, user: dict | None, action: str, target: str, detail: dict | None = None) -> None:

@@ -260,6 +260,21 @@ def cmd_period_list(args) -> int:
     return _run(args, body)
 
 
+def _late_cell(row: dict) -> str:
+    if not row["lateness_tracked"]:
+        return "不计"
+    return f"逾期 {row['days_late']} 天" if row["late"] else "否"
+
+
+def _untracked_note(year: int, rows: list[dict], periods: list[dict]) -> str:
+    """Why some units' lateness is not counted (a past year recorded afterwards, or no period)."""
+    if all(r["lateness_tracked"] for r in rows):
+        return ""
+    if not any(p["year"] == year for p in periods):
+        return f"（未设立 {year} 年度报送，不计逾期；设立：fazhi period add {year}）"
+    return "（该年度报送在截止日期之后才设立，属往年补录，不计逾期）"
+
+
 def cmd_cycle_status(args) -> int:
     from datetime import date
 
@@ -276,11 +291,11 @@ def cmd_cycle_status(args) -> int:
             return _dump(rows)
         _table(["单位", "层级", "状态", "截止日期", "首次提交", "逾期"],
                [[r["unit_name"], r["level"], r["status_label"], r["deadline"],
-                 _local(r["submitted_at"]) if r["submitted_at"] else None,
-                 f"逾期 {r['days_late']} 天" if r["late"] else "否"] for r in rows])
+                 _local(r["submitted_at"]) if r["submitted_at"] else None, _late_cell(r)] for r in rows])
         late = sum(r["late"] for r in rows)
         missing = sum(r["submission_id"] is None for r in rows)
-        print(f"{args.year} 年度：{len(rows)} 个单位，未提交 {missing} 个，逾期 {late} 个", file=sys.stderr)
+        print(f"{args.year} 年度：{len(rows)} 个单位，未提交 {missing} 个，逾期 {late} 个"
+              f"{_untracked_note(args.year, rows, cycle.periods())}", file=sys.stderr)
         return EXIT_OK
 
     return _run(args, body)

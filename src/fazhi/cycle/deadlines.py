@@ -2,7 +2,8 @@
 `deadlines.<level>.submit` (MM-DD) of the year after the report year. A unit whose level is
 not known gets DEFAULT_LEVEL's deadline (区县: the common 3月1日 of 市县乡, rules.md A1.5).
 Dates are China Standard Time: a report sent at 01:00 on 3月2日 Beijing time is late even
-though it is still 3月1日 in UTC."""
+though it is still 3月1日 in UTC. Lateness counts only in a period opened by its deadline
+(`tracked`): past years recorded afterwards have nobody late."""
 from __future__ import annotations
 
 import re
@@ -52,6 +53,13 @@ def local_date(utc_naive: datetime) -> date:
 
 def today() -> date:
     return datetime.now(CN_TZ).date()
+
+
+def tracked(opened: datetime | None, deadline: date) -> bool:
+    """Whether lateness counts for a deadline: only in a period opened (`fazhi period add`, naive UTC
+    `opened`) on or before it. A period opened after its deadline records a past year — reports
+    imported afterwards, nobody was asked in time — and a year without a period asked nobody."""
+    return opened is not None and local_date(opened) <= deadline
 
 
 def lateness(deadline: date, submitted_at: datetime | None, on: date) -> tuple[bool, int | None]:

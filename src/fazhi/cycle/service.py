@@ -240,14 +240,16 @@ class Cycle(AccountsMixin):
                 s = r.SubmissionRow
                 if s.year not in periods:
                     periods[s.year] = self._period_deadlines(conn, s.year)
-                deadline = dl.deadline_for(r.level, s.year, periods[s.year])
-                late, days = dl.lateness(deadline, s.submitted_at, today)
+                table, opened = periods[s.year]
+                deadline = dl.deadline_for(r.level, s.year, table)
+                counted = dl.tracked(opened, deadline)
+                late, days = dl.lateness(deadline, s.submitted_at, today) if counted else (False, None)
                 out.append({"id": s.id, "unit_id": s.unit_id, "unit_name": r.name, "level": r.level,
                             "year": s.year, "status": s.status, "status_label": STATUS_LABELS[s.status],
                             "report_id": s.report_id, "versions": versions.get(s.id, []),
                             "comments": comments.get(s.id, []), "submitted_at": s.submitted_at,
                             "updated_at": s.updated_at, "deadline": deadline.isoformat(), "late": late,
-                            "days_late": days})
+                            "days_late": days, "lateness_tracked": counted})
         return out
 
     def _versions(self, conn, ids: list[int]) -> dict[int, list[dict]]:
@@ -283,24 +285,28 @@ class Cycle(AccountsMixin):
         return diff_findings(old, new)
 
     def overview(self, year: int, today: date | None = None) -> list[dict]:
-        """One row per unit for report year `year`: status, deadline, lateness."""
+        """One row per unit for report year `year`: status, deadline, lateness (counted only when the
+        year's period was opened by the deadline: `lateness_tracked`, see deadlines.tracked)."""
         today = today or dl.today()
         q = (select(UnitRow, SubmissionRow).join(SubmissionRow, (SubmissionRow.unit_id == UnitRow.id)
                                                  & (SubmissionRow.year == year), isouter=True)
              .order_by(UnitRow.name, UnitRow.id))
         with self.engine.connect() as conn:
             rows = orm_rows(conn, q)
-            period = self._period_deadlines(conn, year)
+            period, opened = self._period_deadlines(conn, year)
         out = []
         for r in rows:
             u, s = r.UnitRow, r.SubmissionRow
             status = s.status if s is not None else "pending"
             deadline = dl.deadline_for(u.level, year, period)
-            late, days = dl.lateness(deadline, s.submitted_at if s is not None else None, today)
+            counted = dl.tracked(opened, deadline)
+            late, days = (dl.lateness(deadline, s.submitted_at if s is not None else None, today) if counted
+                          else (False, None))
             out.append({"unit_id": u.id, "unit_name": u.name, "level": u.level, "status": status,
                         "status_label": STATUS_LABELS[status], "deadline": deadline.isoformat(),
                         "submitted_at": s.submitted_at if s is not None else None, "late": late,
-                        "days_late": days, "submission_id": s.id if s is not None else None})
+                        "days_late": days, "lateness_tracked": counted,
+                        "submission_id": s.id if s is not None else None})
         rank = {lv: i for i, lv in enumerate(dl.levels())}
         return sorted(out, key=lambda r: rank.get(r["level"], len(rank)))  # 省 first, no level last
 
