@@ -1,0 +1,271 @@
+"""Typos (错别字), offline: a confusion lexicon and a non-word check.
+
+- Rule `typo`: data/typos.yaml, wrong -> right with the context that makes the written form
+  wrong (截止 before a date is 截至, 必需 before a verb is 必须, 茅盾 before 纠纷 is 矛盾).
+  Aho-Corasick on the analysis view; a whitelisted word that overlaps a wrong form and is at
+  least as long shields it (茅盾文学奖, 必需品).
+- Rule `typo-nonword`: a two-character form that is no word (data/words2.tsv, the
+  two-character words of jieba's dictionary, and data/domain_words.tsv, the words of official
+  reports with their counts; both built by scripts/build_typo_data.py) where changing one
+  character into a homophone (data/homophones.tsv) or a look-alike (data/similar_shapes.tsv)
+  gives a frequent word of official reports (执发 -> 执法, 贯切 -> 贯彻). The changed character
+  must not form a word with its other neighbour (行政执法 holds 政执, but 执 belongs to 执法),
+  so only forms that no reading explains are reported.
+
+Both read `report.view` (simplified, same length as the text) and report spans on the words.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+from fazhi.report import Report
+from fazhi.review.checks.format import segments
+from fazhi.review.layers import layer_key, merged
+from fazhi.review.registry import Hit, rule
+
+MIN_SUGGESTION = 8  # the suggested word occurs at least this often in the domain corpus
+# Function characters, numerals and place suffixes join any word: a pair holding one proves nothing.
+FREE_CHARS = frozenset("的地得了着过是在和与及或并而且对为以于从向把被将让给由等各个每这那其之也都就又还再很更最已曾"
+                       "所只不没无未非有要会能可应该须必共一二两三四五六七八九十百千万亿年月日号次项件个人名"
+                       "省市县区镇乡村街州旗盟")
+_BOUND_RUN = re.compile("[^\\s\\d" + re.escape("".join(sorted(FREE_CHARS))) + "\u0000-\u4dff\ua000-\uffff]{2,}")
+_DOC_CODE = re.compile(r"\s*[〔\[［【(（]\s*\d{2,4}")
+
+
+@dataclass(frozen=True)
+class Entry:
+    index: int
+    wrong: str
+    right: str
+    note: str
+    source: str
+    severity: str | None
+    before: re.Pattern[str] | None
+    not_before: re.Pattern[str] | None
+    after: re.Pattern[str] | None
+    not_after: re.Pattern[str] | None
+
+
+def _rx(p: str | None, tail: bool = False) -> re.Pattern[str] | None:
+    if not p:
+        return None
+    return re.compile(f"(?:{p})$" if tail else p)
+
+
+@cache
+def _lexicon(key: str = "{}"):
+    """(automaton, entries) for the typo data with a rubric's additions (`key`)."""
+    import ahocorasick
+
+    data = merged("typos", json.loads(key))
+    entries = [Entry(i, e["wrong"], e["right"], e.get("note") or f"应为“{e['right']}”", e.get("source", ""),
+                     e.get("severity"), _rx(e.get("before")), _rx(e.get("not_before")),
+                     _rx(e.get("after"), tail=True), _rx(e.get("not_after"), tail=True))
+               for i, e in enumerate(data["entries"])]
+    terms: dict[str, tuple[str, list[Entry]]] = {}
+    for en in entries:
+        terms.setdefault(en.wrong, ("wrong", []))[1].append(en)
+    for w in data.get("whitelist", []):
+        terms.setdefault(w, ("white", []))
+    auto = ahocorasick.Automaton()
+    for k, v in terms.items():
+        auto.add_word(k, (k, *v))
+    auto.make_automaton()
+    return auto
+
+
+def _context_ok(en: Entry, view: str, a: int, b: int, lo: int, hi: int) -> bool:
+    after_text = view[max(lo, a - 24):a]
+    if en.before and not en.before.match(view, b, hi):
+        return False
+    if en.not_before and en.not_before.match(view, b, hi):
+        return False
+    if en.after and not en.after.search(after_text):
+        return False
+    return not (en.not_after and en.not_after.search(after_text))
+
+
+@lru_cache(maxsize=32)  # both typo rules ask for the same segments of one report
+def lexicon_typos(view: str, lo: int, hi: int, key: str = "{}") -> list[tuple[int, int, Entry]]:
+    """(start, end, entry) of the confusion-lexicon typos in view[lo:hi], text order."""
+    found = []
+    for last, (word, kind, ents) in _lexicon(key).iter(view, lo, hi):
+        found.append((last - len(word) + 1, last + 1, kind, ents))
+    shields = [(a, b) for a, b, kind, _ in found if kind == "white"]
+    out: list[tuple[int, int, Entry]] = []
+    for a, b, kind, ents in sorted(found, key=lambda x: (x[0], -(x[1] - x[0]))):
+        if kind != "wrong" or any(sa < b and a < sb and sb - sa >= b - a for sa, sb in shields):
+            continue
+        if out and a < out[-1][1]:
+            continue
+        en = next((en for en in ents if _context_ok(en, view, a, b, lo, hi)), None)
+        if en:
+            out.append((a, b, en))
+    return out
+
+
+@rule("typo", "formulation", "warning", "错别字")
+def typo(report: Report, params: Mapping[str, Any] | None = None) -> Iterator[Hit]:
+    """Typos of the confusion lexicon (data/typos.yaml)."""
+    view = report.view or report.text
+    key = layer_key(params, "typos")
+    for lo, hi in segments(report):
+        for a, b, en in lexicon_typos(view, lo, hi, key):
+            raw = report.text[a:b]
+            yield Hit(message=f"“{raw}”疑为错别字：{en.note}。", suggestion=f"改为“{en.right}”。",
+                      start=a, end=b, severity=en.severity, extra={"source": en.source})
+
+
+# ---------------------------------------------------------------- the non-word check
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("fazhi.data").joinpath(name).read_text(encoding="utf-8")
+    return [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
+
+
+@cache
+def _readings() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for ln in _data_lines("homophones.tsv"):
+        py, chars = ln.split("\t")
+        for ch in chars:
+            out.setdefault(ch, py)
+    return out
+
+
+@cache
+def _shapes() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for ln in _data_lines("similar_shapes.tsv"):
+        for ch in ln:
+            out.setdefault(ch, set()).update(c for c in ln if c != ch)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def confusable(a: str, b: str) -> str | None:
+    """Why `a` may be mistyped for `b`: "同音", "形近" or None."""
+    ra = _readings().get(a)
+    if ra and ra == _readings().get(b):
+        return "同音"
+    if b in _shapes().get(a, ()):
+        return "形近"
+    return None
+
+
+@dataclass(frozen=True)
+class Words:
+    known: frozenset[str]           # every two-character word
+    longer: frozenset[str]          # words of official reports of three and four characters
+    counts: dict[str, int]          # words of official reports with their counts
+    by_first: dict[str, list[str]]  # frequent words of official reports by first character
+    by_second: dict[str, list[str]]  # ... and by second character
+
+
+@cache
+def _general() -> frozenset[str]:
+    out: set[str] = set()
+    for ln in _data_lines("words2.tsv"):
+        first, seconds = ln.split("\t")
+        out.update(first + c for c in seconds)
+    return frozenset(out)
+
+
+@cache
+def _words(key: str = "{}") -> Words:
+    counts: dict[str, int] = {}
+    longer: set[str] = set()
+    for ln in _data_lines("domain_words.tsv"):
+        w, n = ln.split("\t")
+        if len(w) == 2:
+            counts[w] = int(n)
+        else:
+            longer.add(w)
+    data = merged("typos", json.loads(key))
+    extra = list(data.get("words", [])) + list(data.get("whitelist", []))
+    extra += [e["wrong"] for e in data["entries"]] + [e["right"] for e in data["entries"]]
+    longer.update(_data_lines("words_long.txt"))
+    known = set(_general()) | set(counts)
+    for w in extra:  # lexicon forms are handled by `typo`; never flag them here
+        known.update(w[i:i + 2] for i in range(len(w) - 1))
+        if len(w) > 2:
+            longer.add(w)
+    by_first: dict[str, list[str]] = {}
+    by_second: dict[str, list[str]] = {}
+    for w, n in counts.items():
+        if n >= MIN_SUGGESTION:
+            by_first.setdefault(w[0], []).append(w)
+            by_second.setdefault(w[1], []).append(w)
+    return Words(frozenset(known), frozenset(longer), counts, by_first, by_second)
+
+
+def _known(words: Words, pair: str) -> bool:
+    return len(pair) == 2 and pair in words.known
+
+
+@cache
+def _variants(key: str = "{}") -> dict[str, list[tuple[str, int, str]]]:
+    """The forms one homophone or look-alike away from a frequent word of official reports
+    that are no word themselves: form -> [(word, index changed, why)]."""
+    words = _words(key)
+    table: dict[str, list[tuple[str, int, str]]] = {}
+    by_reading: dict[str, list[str]] = {}
+    for ch, py in _readings().items():
+        by_reading.setdefault(py, []).append(ch)
+    frequent = sorted({y for ys in words.by_first.values() for y in ys}, key=lambda w: -words.counts[w])
+    for y in frequent:
+        for k in (0, 1):
+            ch = y[k]
+            alts = {c: "同音" for c in by_reading.get(_readings().get(ch, ""), ())}
+            alts.update({c: "形近" for c in _shapes().get(ch, ())})
+            for c, why in alts.items():
+                x = y[:k] + c + y[k + 1:]
+                if c == ch or c in FREE_CHARS or x in words.known:
+                    continue
+                table.setdefault(x, []).append((y, k, why))
+    return table
+
+
+def explained(view: str, a: int, words: Words) -> bool:
+    """Whether the pair view[a:a+2] is read as parts of other words: a character forms a word
+    with its other neighbour, or the pair lies inside a longer word (党代会, 身兼数职)."""
+    if _known(words, view[a - 1:a + 1] if a > 0 else "") or _known(words, view[a + 1:a + 3]):
+        return True
+    return any(view[j:j + n] in words.longer for n in (3, 4) for j in range(max(0, a + 2 - n), a + 1))
+
+
+def nonword_typos(view: str, lo: int, hi: int, key: str = "{}") -> list[tuple[int, int, str, int, str]]:
+    """(start, end, suggestion, offset of the changed character, why) in view[lo:hi]."""
+    words, table = _words(key), _variants(key)
+    out: list[tuple[int, int, str, int, str]] = []
+    for m in _BOUND_RUN.finditer(view, lo, hi):
+        run, s = m.group(), m.start()
+        for i in [i for i in range(len(run) - 1) if run[i:i + 2] in table]:
+            a = s + i
+            if (out and a < out[-1][1]) or explained(view, a, words) or _DOC_CODE.match(view, a + 2):
+                continue
+            y, k, why = max(table[run[i:i + 2]], key=lambda t: words.counts[t[0]])
+            out.append((a, a + 2, y, a + k, why))
+    return out
+
+
+@rule("typo-nonword", "formulation", "warning", "疑似错别字")
+def typo_nonword(report: Report, params: Mapping[str, Any] | None = None) -> Iterator[Hit]:
+    """Two-character forms that are no word of official reports, one homophone or look-alike
+    away from a frequent one (执发 -> 执法)."""
+    view = report.view or report.text
+    key = layer_key(params, "typos")
+    for lo, hi in segments(report):
+        taken = [(a, b) for a, b, _ in lexicon_typos(view, lo, hi, key)]
+        for a, b, y, k, why in nonword_typos(view, lo, hi, key):
+            if any(sa < b and a < sb for sa, sb in taken):
+                continue
+            raw, ch = report.text[a:b], view[k]
+            right = y[0] if k == a else y[1]
+            yield Hit(message=f"“{raw}”不成词，疑为“{y}”之误（“{ch}”与“{right}”{why}）。",
+                      suggestion=f"改为“{y}”。", start=a, end=b, extra={"source": "domain_words.tsv"})
