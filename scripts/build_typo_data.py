@@ -20,7 +20,7 @@ Writes four files into src/fazhi/data/:
   listed by hand under `words:` in typos.yaml.
   Words only, with counts; no text. The frequent ones are what the check suggests.
 
-- words_long.txt: jieba's three- and four-character words that hold a pair the check would
+- words_long.tsv: jieba's three- and four-character words that hold a pair the check would
   question when read alone (身兼数职 holds 数职); in context they shield the pair.
 
     .venv/bin/pip install pypinyin; apt-get install python3-jieba
@@ -153,12 +153,12 @@ def main() -> None:
         for w, n in kept:
             f.write(f"{w}\t{n}\n")
     shields = shield_words(args.jieba)
-    with (DATA / "words_long.txt").open("w", encoding="utf-8") as f:
+    with (DATA / "words_long.tsv").open("w", encoding="utf-8") as f:
         f.write("# three- and four-character words of jieba's dict.txt (MIT) that hold a pair "
                 "the non-word typo check would question; built by scripts/build_typo_data.py\n")
         f.write("\n".join(shields) + "\n")
     print(f"homophones.tsv: {len(groups)} readings; words2.tsv: {sum(map(len, by_first.values()))} words; "
-          f"domain_words.tsv: {len(kept)} words; words_long.txt: {len(shields)} words")
+          f"domain_words.tsv: {len(kept)} words; words_long.tsv: {len(shields)} words")
 
 
 if __name__ == "__main__":

@@ -189,7 +189,7 @@ def _words(key: str = "{}") -> Words:
     data = merged("typos", json.loads(key))
     extra = list(data.get("words", [])) + list(data.get("whitelist", []))
     extra += [e["wrong"] for e in data["entries"]] + [e["right"] for e in data["entries"]]
-    longer.update(_data_lines("words_long.txt"))
+    longer.update(_data_lines("words_long.tsv"))
     known = set(_general()) | set(counts)
     for w in extra:  # lexicon forms are handled by `typo`; never flag them here
         known.update(w[i:i + 2] for i in range(len(w) - 1))
