@@ -221,29 +221,14 @@ def score_copies(t: Tally, gold: dict, outs: dict[str, dict]) -> None:
 # ---------------------------------------------------------------- format copies
 def format_copies(src: Path, tmp: Path) -> list[Path]:
     """The sample as .docx (one paragraph per line), a government-style .html page, GB18030 and UTF-16."""
-    import docx
+    from fazhi.samples import write_docx, write_html
 
     text = src.read_text(encoding="utf-8")
-    d = docx.Document()
-    for line in text.split("\n"):
-        d.add_paragraph(line)
-    made = [tmp / f"{src.stem}.docx", tmp / f"{src.stem}.html", tmp / f"{src.stem}.gbk.txt", tmp / f"{src.stem}.utf16.txt"]
-    d.save(made[0])
-    made[1].write_text(_html_page(text), encoding="utf-8")
+    made = [write_docx(tmp / f"{src.stem}.docx", text), write_html(tmp / f"{src.stem}.html", text),
+            tmp / f"{src.stem}.gbk.txt", tmp / f"{src.stem}.utf16.txt"]
     made[2].write_bytes(text.encode("gb18030"))
     made[3].write_bytes(text.encode("utf-16"))
     return made
-
-
-def _html_page(text: str) -> str:
-    from html import escape
-
-    body = "".join(f"<p>{escape(line)}</p>\n" for line in text.split("\n") if line.strip())
-    return ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开</title></head><body>'
-            '<div class="nav"><a href="/">首页</a> | <a href="/xxgk">政府信息公开</a> | <a href="/zwdt">政务动态</a></div>'
-            '<div class="crumb">当前位置：首页 &gt; 政府信息公开 &gt; 法治政府建设</div>'
-            f'<div class="article">{body}</div>'
-            '<div class="foot">主办单位：某某人民政府办公室 | 网站标识码 1234567890</div></body></html>')
 
 
 def signature(out: dict) -> tuple:

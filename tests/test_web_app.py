@@ -264,8 +264,8 @@ def test_demo_is_idempotent(tmp_path):
     cycle = app.state.cycle
     first = demo_accounts(cycle)
     subs = {s["id"]: (s["status"], len(s["versions"])) for s in cycle.submissions()}
-    assert len(first) == 1 + len(subs) and len(subs) >= 4
-    assert cycle.authenticate(first[1][0], first[1][1])["role"] == "unit"
+    assert len(first) == 2 + len(subs) and len(subs) >= 4
+    assert [cycle.authenticate(name, pw)["role"] for name, pw, _ in first[:3]] == ["admin", "reviewer", "unit"]
     assert cycle.periods()
     second = demo_accounts(cycle)
     assert second == first

@@ -1,14 +1,15 @@
 """`fazhi serve [--db URL] [--host 127.0.0.1] [--port 8000] [--demo]`: the web app.
 
 --demo loads the bundled sample reports through the yearly cycle (as a demo reviewer), sets up
-the period of their year, a demo reviewer and one account per sample unit, and prints the
-accounts. Running it again changes nothing that is already there.
+the period of their years, a demo admin, a demo reviewer and one account per sample unit, and
+prints the accounts. Running it again changes nothing that is already there.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 
+DEMO_ADMIN = "demo-admin"
 DEMO_REVIEWER = "demo-reviewer"
 DEMO_PASSWORD = "fazhi-demo-2024"
 
@@ -31,8 +32,9 @@ def demo_accounts(cycle, password: str = DEMO_PASSWORD) -> list[tuple[str, str, 
 
     from fazhi.cycle import CycleError
 
+    _ensure_user(cycle, DEMO_ADMIN, password, "admin", display_name="演示管理员")
     reviewer = _ensure_user(cycle, DEMO_REVIEWER, password, "reviewer", display_name="演示审查员")
-    accounts = [(DEMO_REVIEWER, password, "审查人员")]
+    accounts = [(DEMO_ADMIN, password, "管理员（用户、审计日志）"), (DEMO_REVIEWER, password, "审查人员")]
     root = Path(str(resources.files("fazhi") / "samples"))
     years: set[int] = set()
     for i, path in enumerate(sorted(root.glob("*.txt")), 1):
