@@ -110,10 +110,16 @@ def _depth_before(line: str, pos: int) -> int:
 
 
 def nested_title_spans(view: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Inner 《…》 spans opened inside another 《…》 on one balanced line."""
+    """Inner 《…》 spans opened inside another 《…》 on one line. A 《 never closed (a clause
+    mark before its 》: 《行政处罚法，…) is left out, so the rest of the line is still checked."""
+    from fazhi.review.checks.punctuation import unclosed_titles
+
+    skip = {start + i for i in unclosed_titles(view[start:end])}
     depth, opened, found = 0, -1, []
     for i in range(start, end):
         ch = view[i]
+        if i in skip:
+            continue
         if ch == "《":
             depth += 1
             if depth == 2:
