@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 
 from fazhi.extract.organs import body_kind, is_name, short_form_tier, split_joint
 from fazhi.report import Span
@@ -28,7 +29,9 @@ _PREDICATE = re.compile(
     r"严格|持续|积极|扎实|切实|不断|着力|立足|牢牢|高度|大力|努力|全力|主动|忠诚|践行|贯彻|落实|推进|推动|加强|"
     r"强化|统筹|锚定|进一步|继续|重视|深化|健全|完善|扛牢|树牢|自觉|全方位|多措并举|充分|高标准|"
     r"法治政府建设|法治建设|依法行政|的|各项|工作|党委|党组|领导班子|主要负责|上下|系统|"
-    r"[,，、:：（(]")
+    r"[,，、:：]|[（(](?![a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）])")
+_GLOSS = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")  # 清遠(yuǎn)市: a converter's pinyin
+_PLACE_LEAD = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|州|盟|县|自治县|区|旗|镇|乡|街道|街)")
 # Where a subject can stand: a paragraph's or sentence's start, after a leading time phrase
 # (2023年，/ 2021年以来，/ 今年以来，) and any number of 在…下， clauses.
 _TIME = rf"(?:{_YEAR}(?:以来|来|全年|上半年)?|今年以来|一年来|过去一年|近年来)"
@@ -46,7 +49,7 @@ def title_issuer(view: str, title: Span) -> Span | None:
     t = view[title.start:title.end]
     for pattern in (_TITLE_LEAD, _TITLE_AFTER_YEAR):
         m = pattern.match(t)
-        if m and _name_ok(_compact(m.group("org"))):
+        if m and _name_ok(_compact(m.group("org")), strict=False):
             return Span(title.start + m.start("org"), title.start + m.end("org"))
     return None
 
@@ -94,6 +97,33 @@ def complete_short_form(view: str, name: str) -> str:
     return counts.most_common(1)[0][0] if counts else name
 
 
+def expand_abbreviation(name: str) -> str:
+    """'通城县人社局' -> '通城县人力资源和社会保障局' (data/organ_names.yaml); '海沧区政府' -> '海沧区人民政府'."""
+    for short, full in _abbreviations():
+        if name.endswith(short) and not name.endswith(full):
+            return name[:-len(short)] + full
+    if name.endswith("政府") and not name.endswith("人民政府") and _PLACE_LEAD.match(name[:-2] or "-") \
+            and body_kind(name[:-2]) == "place":
+        return name[:-2] + "人民政府"
+    return name
+
+
+def documents_self_name(view: str, start: int, end: int) -> str | None:
+    """For a text that calls itself 我局/我厅/我委 and never names itself: the name its own documents
+    carry (《江门市新会区统计局2022年…计划》, 《汕尾市医疗保障局关于…》), the most frequent one."""
+    own = Counter(m.group(1) for m in re.finditer(r"[我本](局|厅|委)(?![员会])", view[start:end]))
+    if not own:
+        return None
+    suffix = own.most_common(1)[0][0]
+    ends = {"局": "局", "厅": "厅", "委": "(?:委员会|委)"}[suffix]
+    counts: Counter[str] = Counter()
+    for m in re.finditer(rf"《([\u4e00-\u9fff]{{2,24}}?{ends})", view):
+        name = m.group(1)
+        if _name_ok(name) and body_kind(name) == "dept" and not short_form_tier(name):
+            counts[name] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
 def page_issuer(source: str | None) -> str | None:
     """A 来源 / 发布机构 value that could be the report's author (not a website, not a general office)."""
     if not source:
@@ -109,12 +139,21 @@ def joined(name: str) -> str:
     return " ".join(split_joint(_compact_keep_space(name)))
 
 
-def _name_ok(s: str) -> bool:
-    s = _compact(s)
+@cache
+def _abbreviations() -> list[tuple[str, str]]:
+    from fazhi.data import load_yaml
+
+    table = load_yaml("organ_names.yaml")["abbreviations"]
+    return sorted(table.items(), key=lambda kv: -len(kv[0]))
+
+
+def _name_ok(s: str, strict: bool = True) -> bool:
+    """A name by its shape; `strict` (names read out of prose) also wants it to say whose body it is."""
+    s = _GLOSS.sub("", _compact(s))
     if not s or _SELF_SHORT.match(s) or _PREDICATE.match(s):
         return False
     parts = split_joint(s)
-    return all(is_name(p) and _named_body(p) for p in parts) and body_kind(parts[-1]) is not None
+    return all(is_name(p) and (not strict or _named_body(p)) for p in parts) and body_kind(parts[-1]) is not None
 
 
 def _named_body(s: str) -> bool:
@@ -127,7 +166,7 @@ def _named_body(s: str) -> bool:
     if s.startswith(("中共", "中国共产党")) or short_form_tier(s) or _NATIONAL.match(s):
         return True
     names = find_division_names(s)
-    return bool(names) and names[0][0] == 0
+    return bool(names) and names[0][0] == 0 or bool(_PLACE_LEAD.match(s))
 
 
 def _is_place(s: str) -> bool:

@@ -11,7 +11,15 @@ import re
 from collections import Counter
 
 from fazhi.extract.dates import find_dates, garbled_date, invalid_dates
-from fazhi.extract.issuer import complete_short_form, joined, opening_subject, page_issuer, title_issuer
+from fazhi.extract.issuer import (
+    complete_short_form,
+    documents_self_name,
+    expand_abbreviation,
+    joined,
+    opening_subject,
+    page_issuer,
+    title_issuer,
+)
 from fazhi.extract.level import infer_level
 from fazhi.extract.organs import body_kind
 from fazhi.extract.title import find_title, is_organ_line
@@ -54,7 +62,12 @@ def head_lines(report: Report) -> list[Span]:
              if chrome_kind(view[sp.start:sp.end]) is None]
     above = above if len(above) <= 6 else above[:3] + above[-3:]
     lines = list(iter_lines(view, report.body.start, first_heading))[:_HEAD_LINES]
-    return [sp for sp in above + lines if not _BREADCRUMB.search(view[sp.start:sp.end])]
+    return [sp for sp in above + lines if not _is_breadcrumb(view[sp.start:sp.end])]
+
+
+def _is_breadcrumb(line: str) -> bool:
+    """首页 > 政务公开 > … and label tables (文号: 关键字: …): page furniture, never a title."""
+    return len(line) <= 80 and bool(_BREADCRUMB.search(line))
 
 
 def tail_lines(report: Report) -> list[Span]:
@@ -73,8 +86,8 @@ def find_addressee(view: str, head: list[Span], title: Span | None) -> Span | No
         s = view[sp.start:sp.end]
         colon = _ADDRESSEE_COLON.search(s)
         who = s[:colon.start()] if colon else ""
-        if colon and len(who) <= 40 and _ADDRESSEE_ORGAN.search(who) and not _NOT_ADDRESSEE.search(who) \
-                and not re.search(r"[，,。；;！？]", who):
+        if colon and len(who) <= 40 and not _NOT_ADDRESSEE.search(who) and not re.search(r"[。；;！？]", who) \
+                and all(_ADDRESSEE_ORGAN.search(part) for part in re.split(r"[，,、]", who)):
             return Span(sp.start, sp.start + colon.start())
     return None
 
@@ -172,7 +185,8 @@ def annotate(report: Report) -> None:
         meta.issuer = _issuer_name(report, issuers)
         meta.spans["issuer"] = Span(issuers[0].start, issuers[-1].end)
     else:
-        meta.issuer = page_issuer(report.page_meta.get("source"))
+        meta.issuer = documents_self_name(view, report.body.start, report.body.end) \
+            or page_issuer(report.page_meta.get("source"))
     date_span, iso, garbled = find_sign_date(view, tail)
     if date_span:
         meta.sign_date, meta.spans["sign_date"] = iso, date_span
@@ -198,12 +212,15 @@ def annotate(report: Report) -> None:
 
 
 def _issuer_name(report: Report, spans: list[Span]) -> str:
-    names = [joined(_PINYIN_GLOSS.sub("", clean(report.text[s.start:s.end]))) for s in spans]
+    """The issuer's name in simplified script (a name to file the report under), a converter's
+    pinyin glosses dropped, a short form completed from the page, an abbreviation expanded."""
+    names = [joined(_PINYIN_GLOSS.sub("", clean(report.view[s.start:s.end]))) for s in spans]
     if len(names) == 1:
-        view_name = joined(_PINYIN_GLOSS.sub("", clean(report.view[spans[0].start:spans[0].end])))
-        completed = complete_short_form(report.view, view_name)
-        if completed != view_name:
-            return completed
+        name = complete_short_form(report.view, names[0])
+        expanded = expand_abbreviation(name)
+        if expanded != name and name == names[0]:
+            expanded = complete_short_form(report.view, expanded)
+        return expanded
     return " ".join(names)
 
 

@@ -60,7 +60,7 @@ def _table() -> _Table:
     """Load the name index once (about 40 ms); see data/divisions.md."""
     forms = dict(_rows("divisions_towns.tsv"))
     forms.update(_rows("divisions.tsv"))
-    aliases = _rows("divisions_aliases.tsv")
+    aliases = _rows("divisions_aliases.tsv") + _rows("divisions_provinces_short.tsv")
     for alias, codes in aliases:
         forms[alias] = f"{forms[alias]},{codes}" if alias in forms else codes
     from fazhi.data import load_yaml
