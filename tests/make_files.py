@@ -455,3 +455,62 @@ def flate_bomb_pdf(path: Path, inflated: int) -> Path:
 def broken_tree_pdf(path: Path) -> Path:
     """The catalog's page tree points at an object that is not a page tree."""
     return write_pdf(path, [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Font /Subtype /Type1 >>"])
+
+
+def reading_of(report) -> dict:
+    """What must not depend on the file format: outline titles, parts found, metadata (no offsets)."""
+    from dataclasses import asdict
+
+    meta = asdict(report.metadata)
+    meta.pop("spans", None)
+    return {"outline": [(h.level, h.title) for h in report.outline],
+            "parts": {k: v is not None for k, v in report.parts.items()}, "metadata": meta}
+
+
+# ---------------------------------------------------------------- headings as units publish them
+
+
+def make_autonumbered_report(path: Path, paragraphs: list[tuple[int, str]], label_half_points: int = 24) -> Path:
+    """A report whose heading labels are Word automatic numbering: level 1 "%1、", level 2
+    "（%2）" (numFmt chineseCounting, tab suffix), the label in a smaller type than the heading
+    text as unit templates often set it. `paragraphs`: (level, text), level 0 = body text."""
+    import docx
+    from docx.shared import Pt
+
+    d = docx.Document()
+    d.styles["Normal"].font.size = Pt(16)
+    d.styles["Normal"].element.get_or_add_rPr().get_or_add_rFonts().set(_w("eastAsia"), "Noto Serif CJK SC")
+    numbering = d.part.numbering_part.element
+    absn = _el("abstractNum", abstractNumId="60")
+    absn.append(_el("multiLevelType", val="multilevel"))
+    for ilvl, text in enumerate(("%1、", "（%2）")):
+        lvl = _level(ilvl, "chineseCounting", text)
+        lvl.insert(2, _el("suff", val="tab"))
+        rpr = _el("rPr")
+        rpr.append(_el("rFonts", ascii="Noto Sans CJK SC", hAnsi="Noto Sans CJK SC", eastAsia="Noto Sans CJK SC"))
+        rpr.append(_el("sz", val=str(label_half_points)))
+        lvl.append(rpr)
+        absn.append(lvl)
+    first_num = numbering.find(_w("num"))
+    first_num.addprevious(absn) if first_num is not None else numbering.append(absn)
+    num = _el("num", numId="61")
+    num.append(_el("abstractNumId", val="60"))
+    numbering.append(num)
+    for level, text in paragraphs:
+        p = d.add_paragraph(text)
+        if level:
+            numbered(p, 61, level - 1)
+    d.save(path)
+    return path
+
+
+def write_bold_headings_html(path: Path, paragraphs: list[tuple[int, str]], title: str) -> Path:
+    """An article page whose headings are <strong> paragraphs without numbers (level > 0)."""
+    body = "\n".join(f"<p><strong>{t}</strong></p>" if level else f'<p style="text-indent:2em">{t}</p>'
+                     for level, t in paragraphs)
+    html = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+            '<div class="crumb">当前位置：首页 &gt; 政务公开 &gt; 法治政府建设</div>'
+            f'<div class="article"><h1>{title}</h1>\n{body}\n</div>'
+            '<div class="foot">主办单位：某某人民政府办公室 | 备案号：某ICP备12345678号</div></body></html>')
+    path.write_text(html, encoding="utf-8")
+    return path

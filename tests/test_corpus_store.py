@@ -127,3 +127,76 @@ def test_opening_a_missing_database_without_create_fails_clearly(tmp_path):
     with pytest.raises(FazhiError, match="语料库不存在"):
         open_corpus(tmp_path / "none.db", create=False)
     assert not (tmp_path / "none.db").exists()
+
+
+# ---------------------------------------------------------------- one report, many formats
+
+
+@pytest.fixture(scope="module")
+def one_report_four_formats(tmp_path_factory):
+    """Sample 004 as .txt, .docx, .html and the .pdf LibreOffice makes of the .docx."""
+    from make_files import make_paged_docx, seed_paragraphs, to_pdf, write_scorer_html
+
+    from conftest import sample_text
+
+    d = tmp_path_factory.mktemp("formats")
+    txt = d / "report.txt"
+    txt.write_text(sample_text("004"), encoding="utf-8")
+    docx = make_paged_docx(d / "report.docx", seed_paragraphs("004"))
+    html = write_scorer_html(d / "report.html", sample_text("004"))
+    pdf = to_pdf(docx, d, d / "profile")
+    return [txt, docx, html, pdf]
+
+
+@pytest.mark.needs("soffice")
+def test_same_report_in_four_formats_is_stored_once(db_url, one_report_four_formats, capsys):
+    from fazhi.corpus.cli import main as corpus_main
+    from fazhi.corpus.copies import match_report
+    from fazhi.pipeline import analyze
+
+    db = db_url
+    assert corpus_main(["add", *map(str, one_report_four_formats), "--db", db]) == 0
+    assert "新入库 1 份，已存在跳过 3 份，失败 0 份" in capsys.readouterr().err
+    with open_corpus(db) as c:
+        assert c.size() == 1
+        [row] = c.rows(("id", "format", "text_key"))
+        assert row["format"] == "txt" and len(row["text_key"]) == 64
+        for f in one_report_four_formats[1:]:
+            report = analyze(f)
+            assert c.add(report) == (row["id"], False)
+            assert match_report(c, report) == []  # the stored version is the report itself, not a copy
+
+
+def test_text_key_ignores_layout_and_script_but_not_content():
+    from fazhi.corpus.store import text_key
+    from conftest import sample_text
+
+    text = sample_text("003")
+    key = text_key(text)
+    assert text_key(text.replace("\n", "\r\n").replace("，", ", ")) == key
+    import opencc
+
+    assert text_key(opencc.OpenCC("s2t").convert(text)) == key  # traditional script, same report
+    assert text_key(text.replace("2021", "2022", 1)) != key
+    assert text_key("一、总体情况") is None  # too little text to call two files one report
+
+
+def test_migration_fills_text_key_of_stored_reports(tmp_path):
+    from alembic import command
+    from sqlalchemy import text as sql
+
+    from conftest import sample_text
+    from fazhi.corpus.store import alembic_config, make_engine, resolve_url, text_key
+
+    url = resolve_url(tmp_path / "old.db")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0002")
+        body = sample_text("000")
+        conn.execute(sql("INSERT INTO reports (sha256, path, unit_key, body_chars, engine_version, added_at, "
+                         "analyzed_at, text, analysis) VALUES ('ab', 'a.txt', 'u', 1, '0', '2024-01-01', "
+                         "'2024-01-01', :t, :a)"), {"t": body, "a": '{"body": {"start": 0, "end": %d}}' % len(body)})
+    engine.dispose()
+    with open_corpus(url) as c:
+        [row] = c.rows(("id", "text_key"))
+    assert row["text_key"] == text_key(body)

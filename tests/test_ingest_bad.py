@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -66,3 +67,65 @@ def test_over_size_limit(tmp_path):
 def test_missing_file_and_directory(tmp_path):
     assert "不存在" in _reason(tmp_path / "nope.txt")
     assert "文件夹" in _reason(tmp_path)
+
+
+# ---------------------------------------------------------------- reasons name the damage, never a library class
+
+_CLASS_NAME = re.compile(r"[A-Z][A-Za-z]*(?:Error|Exception|File|Zip)\b|（[A-Za-z_.]+）")
+
+
+def _plain_docx(path):
+    import docx
+
+    d = docx.Document()
+    for text in ("某某县司法局2023年度法治政府建设情况报告", "一、主要举措和成效", "全年办理行政执法案件120件。"):
+        d.add_paragraph(text)
+    d.save(path)
+    return path
+
+
+def test_truncated_docx_is_a_damaged_zip(tmp_path):
+    good = _plain_docx(tmp_path / "good.docx").read_bytes()
+    p = tmp_path / "cut.docx"
+    p.write_bytes(good[: len(good) // 2])
+    reason = _reason(p)
+    assert "压缩包结构损坏" in reason and not _CLASS_NAME.search(reason)
+
+
+def test_malformed_document_xml_is_named(tmp_path):
+    from make_files import corrupt_docx
+
+    reason = _reason(corrupt_docx(_plain_docx(tmp_path / "good.docx"), tmp_path / "bad.docx"))
+    assert reason == "Word 文档已损坏，无法读取（XML 结构损坏）"
+
+
+def test_docx_without_its_main_part(tmp_path):
+    import zipfile
+
+    good = _plain_docx(tmp_path / "good.docx")
+    p = tmp_path / "hollow.docx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(p, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"styles.xml", b"missing-styles.xml")
+            zout.writestr(item, data)
+    assert _reason(p) == "Word 文档已损坏，无法读取（文档缺少必需的组成部分）"
+
+
+@pytest.mark.parametrize("damage", [b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>",
+                                    b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF"])
+def test_damaged_pdf_reasons_are_chinese(tmp_path, damage):
+    p = tmp_path / "bad.pdf"
+    p.write_bytes(damage)
+    reason = _reason(p)
+    assert "PDF" in reason and not _CLASS_NAME.search(reason) and "扫描件" not in reason
+
+
+def test_damaged_ofd_reason(tmp_path):
+    import zipfile
+
+    p = tmp_path / "bad.ofd"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("OFD.xml", "<ofd:OFD xmlns:ofd='http://www.ofdspec.org/2016'><ofd:DocBody><ofd:DocRoot>")
+    assert _reason(p) == "OFD 文件中的 OFD.xml 已损坏（XML 结构损坏）"

@@ -9,7 +9,8 @@ import pytest
 from fazhi.errors import InputError
 from fazhi.ingest import load, read_options
 from fazhi.ingest.pdf_reader import _PAGE_NO, _tidy
-from make_files import ENCRYPTED_PDF_EXPORT, make_paged_docx, make_scanned_pdf, seed_paragraphs, to_pdf
+from make_files import (ENCRYPTED_PDF_EXPORT, broken_tree_pdf, flate_bomb_pdf, make_paged_docx, make_scanned_pdf,
+                        many_pages_pdf, seed_paragraphs, to_pdf)
 
 CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])\s+(?=[\u4e00-\u9fff])")
 
@@ -90,3 +91,41 @@ def test_not_page_numbers(line):
 def test_spaces_between_cjk_and_digits_removed():
     assert _tidy("2023 年受理案件 15 件,同比增长 3.5%") == "2023年受理案件15件,同比增长3.5%"
     assert _tidy("Word 文档") == "Word文档"
+
+
+# ---------------------------------------------------------------- limits: refused before parsing, with a reason
+
+
+def _refusal(path) -> str:
+    with pytest.raises(InputError) as err:
+        load(path)
+    return err.value.reason
+
+
+def test_many_pages_refused_by_the_page_cap(tmp_path):
+    from fazhi.ingest.pdf_limits import MAX_PAGES
+
+    reason = _refusal(many_pages_pdf(tmp_path / "many.pdf", 100_000))
+    assert reason == f"PDF 页数过多（100000 页，上限 {MAX_PAGES} 页），请拆分后再试"
+    assert "页数过多" in _refusal(many_pages_pdf(tmp_path / "cap.pdf", MAX_PAGES + 1))
+
+
+def test_flate_bomb_refused_by_the_stream_cap(tmp_path):
+    from fazhi.ingest.pdf_limits import MAX_STREAM_BYTES, inflated_size
+
+    bomb = flate_bomb_pdf(tmp_path / "bomb.pdf", MAX_STREAM_BYTES + (16 << 20))
+    assert bomb.stat().st_size < 1 << 20  # a small file ...
+    reason = _refusal(bomb)  # ... refused for what it would inflate to, not called a scan
+    assert "解压后超过 64 MB" in reason and "压缩炸弹" in reason and "扫描件" not in reason
+    import zlib
+
+    # the counting stops at the cap: it never inflates more than the cap plus one step
+    raw = zlib.compress(b" " * (8 << 20))
+    assert inflated_size(raw, 1 << 30) == 8 << 20
+    assert (2 << 20) < inflated_size(raw, 2 << 20) <= (3 << 20)
+
+
+def test_page_tree_broken_or_pages_blank(tmp_path):
+    assert _refusal(broken_tree_pdf(tmp_path / "tree.pdf")) == "PDF 中没有页面（页面树缺失或损坏）"
+    blank = _refusal(many_pages_pdf(tmp_path / "blank.pdf", 3))
+    assert "没有文字" in blank and "扫描件" not in blank

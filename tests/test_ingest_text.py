@@ -128,3 +128,89 @@ def test_txt_that_is_html_is_read_as_html(tmp_path):
     doc = load(p)
     assert doc.source.format == "html"
     assert doc.text == "一、开展的工作\n全年办理案件12件。"
+
+
+def test_utf16le_without_bom_of_a_report_with_few_ascii_characters(tmp_path):
+    """Seed 003 has few ASCII characters, so NUL bytes stand on both sides about equally;
+    the byte order that gives everyday Chinese wins."""
+    text = seed_text("003")
+    for codec in ("utf-16-le", "utf-16-be"):
+        p = tmp_path / f"{codec}.txt"
+        p.write_bytes(text.encode(codec))
+        doc = load(p)
+        assert doc.text == text and doc.source.encoding == codec and doc.source.notes == []
+
+
+def test_utf16le_without_bom_analyses_like_utf8(tmp_path):
+    import fazhi
+
+    text = seed_text("003")
+    (tmp_path / "a.txt").write_bytes(text.encode("utf-8"))
+    (tmp_path / "b.txt").write_bytes(text.encode("utf-16-le"))
+    a, b = fazhi.analyze(tmp_path / "a.txt"), fazhi.analyze(tmp_path / "b.txt")
+    assert a.to_dict()["outline"] == b.to_dict()["outline"] and a.parts == b.parts
+    assert a.metadata == b.metadata and a.score == b.score
+
+
+def test_big5_report_reads_as_its_text(tmp_path):
+    trad = ("中共某某縣某某鎮委員會\n某某鎮2022年法治政府建設工作情況報告\n縣委、縣政府：\n"
+            "一、主要舉措和成效\n2022年，我鎮認真貫徹落實黨中央關於法治政府建設的決策部署，全年辦理行政復議案件12件。\n"
+            "二、存在的不足和原因\n執法隊伍專業化水平不高。\n三、下一年度主要安排\n持續推進嚴格規範公正文明執法。\n")
+    p = tmp_path / "big5.txt"
+    p.write_bytes(trad.encode("big5"))
+    doc = load(p)
+    assert doc.text == trad and doc.source.encoding in ("big5", "cp950", "big5hkscs")
+
+
+def test_mixed_line_endings(tmp_path):
+    import fazhi
+
+    lines = seed_text("000").split("\n")
+    ends = ["\r\n", "\r", "\n"]
+    mixed = "".join(ln + ends[i % 3] for i, ln in enumerate(lines))
+    p = tmp_path / "mixed.txt"
+    p.write_bytes(mixed.encode("gb18030"))
+    doc = load(p)
+    assert len(doc.text) == len(mixed) and "\r" not in doc.text.replace("\r\n", "")
+    assert doc.text.replace("\r\n", "\n").split("\n")[: len(lines)] == lines
+    plain = tmp_path / "plain.txt"
+    plain.write_text(seed_text("000"), encoding="utf-8")
+    a, b = fazhi.analyze(plain), fazhi.analyze(p)
+    assert [h.title for h in a.outline] == [h.title for h in b.outline] and a.parts.keys() == b.parts.keys()
+    assert [k for k, v in a.parts.items() if v is None] == [k for k, v in b.parts.items() if v is None]
+    assert a.metadata.issuer == b.metadata.issuer and a.metadata.report_year == b.metadata.report_year
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "gb18030"])
+def test_one_corrupt_byte_is_replaced_and_noted(tmp_path, codec):
+    text = seed_text("004")
+    data = bytearray(text.encode(codec))
+    line_no = 12
+    at = len("\n".join(text.split("\n")[: line_no - 1]).encode(codec)) + 1 + 4  # inside line 12
+    while data[at] < 0x80:  # hit the first byte of a Chinese character
+        at += 1
+    data[at] = 0xFF
+    p = tmp_path / "damaged.txt"
+    p.write_bytes(bytes(data))
+    doc = load(p)
+    assert doc.source.encoding == codec
+    assert doc.source.notes == [f"第{line_no}行有无法解码的字节，已用\ufffd代替"]
+    assert "\ufffd" in doc.text.split("\n")[line_no - 1]
+    # one damaged character: at most 3 replacement characters, all in that line; the other lines intact
+    assert doc.text.count("\ufffd") <= 3
+    others = [i for i in range(len(text.split("\n"))) if i != line_no - 1]
+    assert [doc.text.split("\n")[i] for i in others] == [text.split("\n")[i] for i in others]
+
+
+def test_many_corrupt_bytes_are_still_refused(tmp_path):
+    import random
+
+    data = bytearray(seed_text("004").encode("utf-8"))
+    rng = random.Random(5)
+    for at in rng.sample(range(len(data)), 300):
+        data[at] = 0xFF
+    p = tmp_path / "noise.txt"
+    p.write_bytes(bytes(data))
+    with pytest.raises(InputError) as err:
+        load(p)
+    assert "编码" in err.value.reason

@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--pretty", action="store_true", help="JSON 缩进排版")
     a.add_argument("--samples", action="store_true", help="分析内置的样例报告")
     a.add_argument("--max-mb", type=float, default=50, help="单个文件大小上限（MB，默认 50）")
+    a.add_argument("--no-ocr", action="store_true", help="扫描件（没有文字层的 PDF 页面）不做文字识别，直接报错")
     a.add_argument("--rubric", action="append", type=Path, default=[], metavar="FILE",
                    help="评分细则 YAML，叠加在默认细则之上；可重复（省级、再单位级）")
     a.add_argument("--corpus", metavar="DIR_OR_DB",
@@ -64,6 +65,7 @@ def _progress(n: int):
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from fazhi.errors import FazhiError, InputError
+    from fazhi.ingest import read_options
     from fazhi.pipeline import analyze
     from fazhi.review.rubric import load_rubric
 
@@ -92,12 +94,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     try:
         for path in files:
             try:
-                report = analyze(path, max_bytes=max_bytes, rubric=rubric)
+                with read_options(ocr=not args.no_ocr, progress=False if progress else None):
+                    report = analyze(path, max_bytes=max_bytes, rubric=rubric)
             except InputError as e:
                 failed += 1
                 print(f"错误：{path}：{e.reason}", file=sys.stderr)
                 results.append({"source": {"path": str(path)}, "error": e.reason})
                 continue
+            for note in report.source.notes:
+                print(f"注意：{path}：{note}", file=sys.stderr)
             if args.corpus:
                 from fazhi.corpus import find_copies
 

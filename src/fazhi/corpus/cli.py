@@ -23,6 +23,7 @@ def add_corpus_commands(subparsers) -> argparse.ArgumentParser:
     a = sub.add_parser("add", parents=[db], help="分析报告并入库（文件或文件夹；已入库的跳过）")
     a.add_argument("paths", nargs="+", type=Path, help="报告文件或文件夹")
     a.add_argument("--max-mb", type=float, default=50, help="单个文件大小上限（MB，默认 50）")
+    a.add_argument("--no-ocr", action="store_true", help="扫描件（没有文字层的 PDF 页面）不做文字识别，直接报错")
     a.set_defaults(func=cmd_add)
     ls = sub.add_parser("list", parents=[db], help="列出库中报告")
     ls.add_argument("--json", action="store_true", help="输出 JSON")
@@ -79,6 +80,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     from fazhi.corpus import report_files
     from fazhi.errors import InputError
+    from fazhi.ingest import read_options
     from fazhi.pipeline import analyze
 
     corpus = _open(args, create=True)
@@ -97,7 +99,8 @@ def cmd_add(args: argparse.Namespace) -> int:
                     if sha and corpus.find_sha(sha) is not None:
                         skipped += 1
                     else:
-                        _, new = corpus.add(analyze(f, max_bytes=max_bytes))
+                        with read_options(ocr=not args.no_ocr, progress=None if len(files) <= 1 else False):
+                            _, new = corpus.add(analyze(f, max_bytes=max_bytes))
                         added, skipped = added + new, skipped + (not new)
                 except InputError as e:
                     failed += 1

@@ -310,7 +310,7 @@ def match_report(corpus, report) -> list[dict[str, Any]]:
     """Copies of an analysed Report against a corpus (the report itself, if stored, is skipped)."""
     from fazhi.corpus.fingerprint import report_units
 
-    rid = corpus.find_sha(report.source.sha256)
+    rid = corpus.find_report(report)  # stored as these bytes, or in another format (same text key)
     return match_units(corpus, report_units(report, corpus.params), subject_of(report, rid))
 
 

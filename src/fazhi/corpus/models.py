@@ -1,6 +1,6 @@
 """Database schema of a report corpus (SQLAlchemy 2 declarative models).
 
-    reports      one analysed report: identity (content sha256), metadata columns for
+    reports      one analysed report: identity (content sha256, text key), metadata columns for
                  tables and matching, the text and the full analysis JSON
     paragraphs   the fingerprinted units of a report (paragraphs and sentences of long
                  paragraphs): span in the report text, exact hash, the unit's view text
@@ -29,6 +29,8 @@ class ReportRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    # the same report in another format (.docx / .pdf / .html ...): hash of its body's CJK + digits
+    text_key: Mapped[str | None] = mapped_column(String(64), index=True)
     path: Mapped[str] = mapped_column(Text, nullable=False)
     format: Mapped[str | None] = mapped_column(String(16))
     encoding: Mapped[str | None] = mapped_column(String(32))

@@ -5,10 +5,14 @@
 
 Each report is written in one transaction together with its paragraphs and band keys, so
 an interrupted batch (Ctrl-C, kill) leaves the database consistent; adding is idempotent by
-the content's sha256, so a re-run resumes where the last one stopped.
+the content's sha256, so a re-run resumes where the last one stopped. The same report in
+another format (the .pdf of a stored .docx, its web page) is the same report: `text_key`
+(a hash of the body's Chinese characters and digits, traditional folded to simplified) finds
+it, and `add` returns the stored one.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -22,6 +26,8 @@ DEFAULT_URL = "sqlite:///fazhi.db"
 ENV_URL = "FAZHI_DB"
 _URL_SCHEME = re.compile(r"^[a-z][a-z0-9+]*://", re.I)
 LEVEL_PLACE = {"省": "province", "地市": "city", "区县": "county", "乡镇街道": "town"}
+_KEY_CHARS = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff0-9]+")
+MIN_KEY_CHARS = 50  # shorter bodies get no text key (too little to call two files one report)
 
 
 def resolve_url(db: str | os.PathLike | None = None) -> str:
@@ -94,6 +100,21 @@ def unit_key(meta: dict[str, Any]) -> str:
     return f"issuer:{issuer}"[:255] if issuer else ""
 
 
+def text_key(text: str, start: int = 0, end: int | None = None, view: str | None = None) -> str | None:
+    """The report's identity across formats: sha256 of its body's CJK characters and digits
+    (traditional folded to simplified, full-width digits to ASCII), None for a tiny body."""
+    if not view or len(view) != len(text):
+        from fazhi.text.view import make_view
+
+        view = make_view(text)
+    core = _KEY_CHARS.sub("", view[start:end])
+    return hashlib.sha256(core.encode("utf-8")).hexdigest() if len(core) >= MIN_KEY_CHARS else None
+
+
+def report_text_key(report) -> str | None:
+    return text_key(report.text, report.body.start, report.body.end, report.view)
+
+
 def issuer_key(issuer: str | None) -> str:
     """The issuer's name without spaces and punctuation: the same unit signs alike every year."""
     return re.sub(r"[\s\W_]+", "", issuer or "")
@@ -153,6 +174,23 @@ class Corpus:
         with self.engine.connect() as conn:
             return conn.execute(select(ReportRow.id).where(ReportRow.sha256 == sha256)).scalar()
 
+    def find_text_key(self, key: str | None) -> int | None:
+        """The first stored report with this text key (the same report, maybe in another format)."""
+        from sqlalchemy import select
+
+        from fazhi.corpus.models import ReportRow
+
+        if not key:
+            return None
+        with self.engine.connect() as conn:
+            q = select(ReportRow.id).where(ReportRow.text_key == key).order_by(ReportRow.id).limit(1)
+            return conn.execute(q).scalar()
+
+    def find_report(self, report) -> int | None:
+        """The stored copy of an analysed report: same bytes, else same text in another format."""
+        found = self.find_sha(report.source.sha256)
+        return found if found is not None else self.find_text_key(report_text_key(report))
+
     def rows(self, columns: tuple[str, ...] = ("id", "path", "issuer", "report_year", "level",
                                                "engine_version", "sha256"), **where: Any) -> list[dict]:
         """Report rows (chosen columns only, never the text unless asked), ordered by id."""
@@ -193,7 +231,8 @@ class Corpus:
 
     # ------------------------------------------------------------ writing
     def add(self, report, units: list[Unit] | None = None) -> tuple[int, bool]:
-        """Store an analysed Report with its fingerprints: (id, True), or (existing id, False).
+        """Store an analysed Report with its fingerprints: (id, True), or (existing id, False)
+        when the same bytes or the same report in another format (text key) is stored.
 
         `units` are the report's fingerprinted units when already computed (e.g. in a worker
         process) with this corpus' params: `report_units(report, corpus.params)`."""
@@ -202,7 +241,7 @@ class Corpus:
 
         from fazhi.corpus.models import ReportRow
 
-        existing = self.find_sha(report.source.sha256)
+        existing = self.find_report(report)
         if existing is not None:
             return existing, False
         if units is None or any(len(u.bands) != self.params.bands for u in units):
@@ -214,7 +253,7 @@ class Corpus:
                 rid = conn.execute(insert(ReportRow).returning(ReportRow.id), values).scalar_one()
                 self._insert_units(conn, rid, units)
         except IntegrityError:  # stored meanwhile by another process
-            existing = self.find_sha(report.source.sha256)
+            existing = self.find_report(report)
             if existing is None:
                 raise
             return existing, False
@@ -356,7 +395,7 @@ def _report_values(report) -> dict[str, Any]:
     meta = d["metadata"]
     place = meta.get("place") or {}
     return {
-        "sha256": report.source.sha256, "path": report.source.path, "format": report.source.format,
+        "sha256": report.source.sha256, "text_key": report_text_key(report), "path": report.source.path, "format": report.source.format,
         "encoding": report.source.encoding, "title": meta.get("title"), "issuer": meta.get("issuer"),
         "unit_key": unit_key(meta) or f"sha:{report.source.sha256[:16]}", "level": meta.get("level"),
         "province": place.get("province"), "city": place.get("city"), "county": place.get("county"),

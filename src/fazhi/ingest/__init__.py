@@ -183,11 +183,12 @@ def _zip_document(data: bytes, p: Path, sha: str) -> Document:
         raise InputError(p, str(exc)) from None
     if is_ofd(zf):
         try:
-            return _document(p, "ofd", None, sha, read_ofd(zf))
+            lines = read_ofd(zf)
         except OfdError as exc:
             raise InputError(p, str(exc)) from None
         except Exception as exc:  # noqa: BLE001
             raise InputError(p, f"OFD 文件已损坏，无法读取（{damage_reason(exc)}）") from None
+        return _document(p, "ofd", None, sha, lines)
     if sniff.is_docx(zf):
         return _document(p, "docx", None, sha, _docx_lines(data, p))
     if sniff.zip_kind(zf).startswith("OpenDocument"):

@@ -51,9 +51,10 @@ def read_ofd(zf: zipfile.ZipFile) -> list[str]:
             pages.append(page_lines(_xml(zf, page_path), size, len(pages)))
     if not pages:
         raise OfdError("OFD 文件中没有页面（文档结构缺失或损坏）")
-    if not any(p.lines for p in pages):
-        raise OfdError("OFD 文件中没有文字（可能是扫描图像），暂不支持")
-    return reflow_pages(pages)
+    lines = reflow_pages(pages) if any(p.lines for p in pages) else []
+    if not lines:
+        raise OfdError("OFD 文件中没有文字（页面空白或只有图像）")
+    return lines
 
 
 def _xml(zf: zipfile.ZipFile, name: str):

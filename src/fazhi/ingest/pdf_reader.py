@@ -134,7 +134,10 @@ def _progress_bar(total: int, wanted: bool | None):
 
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    console=Console(stderr=True), transient=True)
-    bar.start()
+    try:
+        bar.start()
+    except Exception:  # noqa: BLE001 - another live display (a batch bar) is showing: go without
+        return None
     return bar
 
 
