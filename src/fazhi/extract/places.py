@@ -31,6 +31,8 @@ _TOWN_STEM_BAD = re.compile(r"^(?:[全我本该各每乡城村集小重外邻一
 _STEM_BAD_CHARS = frozenset("省市县区镇乡旗州委共的在和与及对向了某")
 # Stems of non-division 区/县 bodies: 高新区, 经济开发区, 工业园区, 老城区 ...
 _ZONE_STEM_BAD = re.compile(r"(?:新|开发|园|城|社|片|校|景|港|保税|试验|示范|度假|工业|产业|商务|物流|自贸|矿)$")
+# a street's office is written under its district's government: 朝阳区人民政府建外街道办事处
+_ORGAN_BEFORE_TOWN = ("人民政府", "政府")
 _ORGAN_AFTER = re.compile(r"党?工委|委|人民政府|政府|管委会|管理委员会")
 
 
@@ -227,7 +229,8 @@ def _text_towns(text: str, ms: list[_Mention]) -> list[_Mention]:
                 break
             if _TOWN_STEM_BAD.match(stem):
                 continue
-            if start == 0 or start in ends or text[start - 1] in _LEFT_OK or not _is_cjk(text[start - 1]):
+            if start == 0 or start in ends or text[start - 1] in _LEFT_OK or not _is_cjk(text[start - 1]) \
+                    or text.endswith(_ORGAN_BEFORE_TOWN, 0, start):
                 out.append(_Mention(start, end, text[start:end], "town", ()))
                 break
     return out
