@@ -155,3 +155,13 @@ def test_organ_kinds_and_joint_split():
     assert split_joint("中共重庆市铜梁区永嘉镇委员会") == ["中共重庆市铜梁区永嘉镇委员会"]
     assert expand_abbreviation("厦门市海沧区政府") == "厦门市海沧区人民政府"
     assert expand_abbreviation("通城县人社局") == "通城县人力资源和社会保障局"
+
+
+def test_traditional_title_is_read_and_judged_in_simplified_form():
+    text = "汕頭市龍湖區教育局2022年法治政府建設年度報告\n2022年，龍湖區教育局堅持依法行政。" + BODY
+    span, page = find_body(text)
+    report = pipeline.analyze_document(Document(Source("x.txt", "txt", "utf-8", ""), text, span, page))
+    assert report.metadata.title == "汕頭市龍湖區教育局2022年法治政府建設年度報告"  # as written
+    assert report.metadata.issuer == "汕头市龙湖区教育局"  # a name to file under: simplified
+    assert report.metadata.level == "部门"
+    assert not [f for f in report.findings if f.rule == "title-form"]

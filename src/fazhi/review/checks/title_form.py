@@ -47,7 +47,8 @@ def title_form(report: Report) -> Iterator[Hit]:
         return
     issuer = meta.spans.get("issuer")
     organ_above = bool(issuer and issuer.end <= span.start)  # 版头 organ lines above the title
-    missing = title_problems(meta.title, organ_above)
+    # judged on the simplified view (報告 is 报告); quoted as written
+    missing = title_problems(clean(report.view[span.start:span.end]), organ_above)
     if missing:
         yield Hit(message=f"标题“{meta.title}”缺少{'、'.join(missing)}。",
                   suggestion="标题一般写成“××（机关）关于××年度法治政府建设情况的报告”。",
