@@ -21,7 +21,7 @@ from fazhi.extract.issuer import (
     title_issuer,
 )
 from fazhi.extract.level import infer_level
-from fazhi.extract.organs import body_kind
+from fazhi.extract.organs import body_kind, short_form_tier
 from fazhi.extract.title import find_title, is_organ_line
 from fazhi.report import Report, Span
 from fazhi.structure.parts import classify_heading
@@ -207,6 +207,8 @@ def annotate(report: Report) -> None:
              *(view[s.start:s.end] for s in head), opening]
     meta.place = resolve_place([t for t in texts if t])
     meta.level = infer_level(view, report.body, meta.issuer, meta.place)
+    if meta.issuer and (full := complete_from_place(meta.issuer, meta.place)):
+        meta.issuer = full
     if meta.issuer is None:
         meta.issuer = _implied_issuer(meta.level, meta.place)
 
@@ -222,6 +224,16 @@ def _issuer_name(report: Report, spans: list[Span]) -> str:
             expanded = complete_short_form(report.view, expanded)
         return expanded
     return " ".join(names)
+
+
+def complete_from_place(issuer: str, place) -> str | None:
+    """'市公安局' + a page that resolved to 宜春市 -> '宜春市公安局' (the page says enough)."""
+    tier = short_form_tier(issuer) if " " not in issuer else None
+    name = {"省": place.province, "自治区": place.province, "市": place.city, "州": place.city,
+            "县": place.county, "区": place.county, "旗": place.county}.get(tier or "")
+    if not name or not name.endswith(tier) or (tier == "市" and place.city == place.province and place.county):
+        return None
+    return name + issuer[len(tier):]
 
 
 def _compact(s: str) -> str:
