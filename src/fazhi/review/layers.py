@@ -93,7 +93,7 @@ def _check_formulations(value: Mapping[str, Any]) -> None:
     _known("formulations", value, {"entries", "patterns", "whitelist", "quoted"})
     for i, e in enumerate(_entries(value, "entries", "formulations"), 1):
         where = f"formulations 第{i}条"
-        _known(where, e, {"wrong", "right", "note", "severity", "from_year", "source"})
+        _known(where, e, {"wrong", "right", "note", "severity", "from_year", "source", "outside_titles"})
         if not _strings(e.get("wrong")) or not isinstance(e.get("right"), str) or not isinstance(e.get("note"), str):
             raise LayerError(f"{where}须有 wrong（字符串列表）、right 和 note。")
         _severity(where, e)

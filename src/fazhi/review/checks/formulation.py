@@ -94,7 +94,7 @@ def formulation_standard(report: Report, params: Mapping[str, Any] | None = None
     lo, hi = report.body.start, report.body.end
     for a, b, t in wrong_forms(view, lo, hi, layer_key(params, "formulations")):
         e = data["entries"][t.entry]
-        if not _applies(e, year):
+        if not _applies(e, year) or (e.get("outside_titles") and in_title(view, a, b)):
             continue
         raw = report.text[a:b]
         yield Hit(message=f"“{raw}”表述不规范：{e['note']}。", suggestion=f"改为“{fixed_form(raw, e)}”。",
@@ -104,6 +104,17 @@ def formulation_standard(report: Report, params: Mapping[str, Any] | None = None
             raw = report.text[m.start():m.end()]
             yield Hit(message=f"“{raw}”表述不规范：{p['note']}。", suggestion=f"改为“{pattern_fix(m, p['fix'])}”。",
                       start=m.start(), end=m.end(), severity=p.get("severity"), extra={"source": p["source"]})
+
+
+def in_title(view: str, a: int, b: int) -> bool:
+    """Whether view[a:b] stands inside a 《title》 on its line (a cited title keeps its own form)."""
+    lo = max(view.rfind("\n", 0, a), view.rfind("》", 0, a))
+    k = view.rfind("《", 0, a)
+    if k <= lo:
+        return False
+    end = view.find("》", b)
+    nl = view.find("\n", b)
+    return end >= 0 and (nl < 0 or end < nl)
 
 
 def fixed_form(raw: str, entry: dict[str, Any]) -> str:
