@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 
 PORT ?= 8000
 PYTEST_ARGS ?=
+SCORE_ARGS ?= --formats
 
 demo: $(STAMP)
 	$(BIN)/fazhi analyze --samples
