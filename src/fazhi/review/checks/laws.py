@@ -94,13 +94,19 @@ def near_miss(name: str) -> str | None:
     for wrong in ("实施细则", "实施办法", "实施规定"):  # 《行政复议法实施细则》: the regulation is a 实施条例
         if name.endswith(wrong) and (right := name[:-len(wrong)] + "实施条例") in statute_book():
             return right
+    ending = name[-1]
     if not _LAW_END.search(name):
-        return None
+        from fazhi.review.checks.typos import confusable
+
+        # 《行政许可发》, 《…条理》: the last character itself mistyped
+        ending = next((e for e in "法例" if confusable(name[-1], e)), "")
+        if not ending:
+            return None
     from rapidfuzz.distance import Levenshtein
 
     limit = 1 if len(name) < 10 else 2
     best: tuple[int, str] | None = None
-    for cand in _by_ending().get(name[-1], ()):
+    for cand in _by_ending().get(ending, ()):
         if abs(len(cand) - len(name)) > limit or cand.startswith(name) or name.startswith(cand):
             continue
         d = Levenshtein.distance(name, cand, score_cutoff=limit)
