@@ -30,16 +30,28 @@ _LIST_START = re.compile(r"(?:^|[，；。：:;,\s])\s*(?:\d{1,2}|[一二三四�
 NAMES = {"“": "引号", "《": "书名号", "（": "括号", "【": "方头括号"}
 
 
+_TITLE_BREAK = frozenset("。；！？;!?\n")
+
+
 def unclosed_titles(line: str) -> set[int]:
-    """Offsets in `line` of the 《 that are never closed: a clause mark (，。；) or the line end
-    comes before the next 》 (《行政处罚法，… — the title was not closed)."""
+    """Offsets in `line` of the 《 that are never closed: a sentence mark (。；) or the line end
+    comes before the 》 that matches it, titles nested in it counted (《行政处罚法，落实…。).
+    A comma may stand inside a title (《关于…改革,推动…的指导意见》)."""
     out = set()
     for i, ch in enumerate(line):
         if ch != "《":
             continue
-        j = line.find("》", i + 1)
-        k = _CLAUSE_END.search(line, i + 1)
-        if j < 0 or (k and k.start() < j):
+        depth = 0
+        for c in line[i:]:
+            if c == "《":
+                depth += 1
+            elif c == "》":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif c in _TITLE_BREAK:
+                break
+        if depth:
             out.add(i)
     return out
 
