@@ -22,6 +22,7 @@ from fazhi.review.registry import Hit, rule
 from fazhi.text.lines import iter_lines
 
 PAIRS = {"“": "”", "《": "》", "（": "）", "【": "】"}
+_PAIRED = re.compile(r'[“”《》（）【】()"]')
 CLOSERS = {v: k for k, v in PAIRS.items()}
 _CLAUSE_END = re.compile(r"[，。；！？,;!?\n]")
 # a closing bracket after a list number (1）加强…, ；2）健全…) or at a line start (a heading whose
@@ -30,26 +31,29 @@ _LIST_START = re.compile(r"(?:^|[，；。：:;,\s])\s*(?:\d{1,2}|[一二三四�
 NAMES = {"“": "引号", "《": "书名号", "（": "括号", "【": "方头括号"}
 
 
-_TITLE_BREAK = frozenset("。；！？;!?\n")
+_TITLE_MARKS = re.compile(r"[《》。；！？;!?\n]")
 
 
 def unclosed_titles(line: str) -> set[int]:
     """Offsets in `line` of the 《 that are never closed: a sentence mark (。；) or the line end
     comes before the 》 that matches it, titles nested in it counted (《行政处罚法，落实…。).
     A comma may stand inside a title (《关于…改革,推动…的指导意见》)."""
+    if "《" not in line:
+        return set()
     out = set()
-    for i, ch in enumerate(line):
+    marks = [(m.start(), m.group()) for m in _TITLE_MARKS.finditer(line)]
+    for n, (i, ch) in enumerate(marks):
         if ch != "《":
             continue
         depth = 0
-        for c in line[i:]:
+        for _, c in marks[n:]:
             if c == "《":
                 depth += 1
             elif c == "》":
                 depth -= 1
                 if depth == 0:
                     break
-            elif c in _TITLE_BREAK:
+            else:
                 break
         if depth:
             out.add(i)
@@ -62,7 +66,8 @@ def unbalanced_marks(line: str) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     unclosed = unclosed_titles(line)
     stacks: dict[str, list[int]] = {k: [] for k in PAIRS}
-    for i, ch in enumerate(line):
+    for m in _PAIRED.finditer(line):
+        i, ch = m.start(), m.group()
         if ch == "《" and i in unclosed:
             out.append((i, ch))
         elif ch in PAIRS and ch != "“":
