@@ -149,6 +149,8 @@ def _read(path: Path) -> dict[str, Any]:
         mark = getattr(e, "problem_mark", None)
         where = f"第{mark.line + 1}行" if mark else ""
         raise FazhiError(f"评分细则文件 {path} 不是有效的 YAML{('（' + where + '）') if where else ''}。") from None
+    except ValueError:  # a date such as 2024-13-01 that YAML reads as a date and cannot make
+        raise FazhiError(f"评分细则文件 {path} 中有无效的日期，日期应写成 YYYY-MM-DD。") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

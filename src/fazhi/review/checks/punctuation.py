@@ -85,7 +85,7 @@ def unbalanced_marks(line: str) -> list[tuple[int, str]]:
             st = stacks[opener]
             if st:
                 st.pop()
-            elif not (ch in "）)" and _LIST_START.match(line[:i])):  # 1）加强… is a list marker
+            elif not (ch in "）)" and _LIST_START.search(line[:i])):  # 1）加强… is a list marker
                 out.append((i, ch))
         elif ch == "(":
             stacks["（"].append(i)
