@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from fazhi.review.rubric import Rubric
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-MAX_TEXT_CHARS = 2_000_000  # a long provincial report is ~100,000 characters; longer texts are refused
+MAX_TEXT_CHARS = 1_000_000  # a long provincial report is ~50,000 characters; longer texts are refused
 Stage = Callable[[Report], None]
 
 

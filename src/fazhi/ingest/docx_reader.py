@@ -86,7 +86,8 @@ def _related_root(part, reltype: str):
                 return element
             from lxml import etree
 
-            return etree.fromstring(target.blob)
+            parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+            return etree.fromstring(target.blob, parser=parser)
     return None
 
 

@@ -26,7 +26,8 @@ _CONTAINERS = {"div", "article", "section", "main", "td", "body", "form", "cente
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "select",
          "button", "input", "textarea", "nav", "map", "audio", "video", "canvas")
 MAX_DEPTH = 2048  # libxml2's nesting limit with huge_tree
-MAX_LINES = 200_000  # a report has a few hundred paragraphs; a page with more is refused
+MAX_ELEMENTS = 200_000  # a report page has a few thousand elements; a page with more is refused
+MAX_LINES = 50_000  # a report has a few hundred paragraphs; a page rendering to more lines is refused
 MAX_TITLE_TRIES = 200  # elements whose text is read while looking for the headline
 _TITLE_CLASS = re.compile(r"title|tit\b|biaoti|headline|bt\b", re.I)
 
@@ -103,10 +104,14 @@ def parse_page(text: str):
     """The page's element tree, never silently cut short. libxml2 stops at a nesting depth of
     2048 (256 without huge_tree) and drops the rest of the page without an error: a page nested
     that deep (one unclosed <font> per paragraph) is parsed again without its inline tags, then
-    flattened to its text and line breaks; one still too deep is refused."""
+    flattened to its text and line breaks; one still too deep is refused, and so is a page of more
+    than MAX_ELEMENTS elements (counted in C before any Python walk)."""
     for prepare in (lambda t: t, _drop_inline_tags, _flatten):
         root, cut = _parse(prepare(text))
         if not cut:
+            n = int(root.xpath("count(//*)"))
+            if n > MAX_ELEMENTS:
+                raise ReadError(f"网页结构过大（{n} 个标签元素，上限 {MAX_ELEMENTS} 个），不像是一份年度报告")
             return root
     raise ReadError(f"网页标签嵌套过深（超过 {MAX_DEPTH} 层），无法完整读取")
 
@@ -121,9 +126,9 @@ def _parse(text: str):
 
 
 _INLINE_TAG = re.compile(r"</?(?:font|span|b|i|u|s|em|strong|small|big|sub|sup|strike|label|abbr|mark"
-                         r"|ins|del|[a-z]+:[a-z]+)(?=[\s/>])[^>]*>", re.I)
-_SCRIPT = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
-_ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:]*)[^>]*>")
+                         r"|ins|del|[a-z]+:[a-z]+)(?=[\s/>])[^<>]*>", re.I)
+_ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:]*)[^<>]*>")
+_HIDDEN_OPEN = re.compile(r"<(script|style|noscript|template)\b|<!--", re.I)
 
 
 def _drop_inline_tags(text: str) -> str:
@@ -136,7 +141,26 @@ def _flatten(text: str) -> str:
         name = m.group(2).lower()
         return "<br>" if name in _BLOCK or name in ("br", "td", "th", "tr") else ""
 
-    return "<html><body>" + _ANY_TAG.sub(tag, _SCRIPT.sub("", text)) + "</body></html>"
+    return "<html><body>" + _ANY_TAG.sub(tag, _drop_hidden(text)) + "</body></html>"
+
+
+def _drop_hidden(text: str) -> str:
+    """Text without scripts, styles and comments; an unclosed one hides the rest of the page, as in
+    a browser. One pass (a search for each closing tag starts where its opening one ends)."""
+    lower = text.lower()
+    out, pos = [], 0
+    while (m := _HIDDEN_OPEN.search(text, pos)) is not None:
+        out.append(text[pos:m.start()])
+        close = "-->" if m.group(0) == "<!--" else f"</{m.group(1).lower()}"
+        end = lower.find(close, m.end())
+        if end < 0:
+            return "".join(out)
+        pos = end + len(close)
+        if close != "-->":
+            gt = text.find(">", pos)
+            pos = len(text) if gt < 0 else gt + 1
+    out.append(text[pos:])
+    return "".join(out)
 
 
 # ---------------------------------------------------------------- meta / headline
