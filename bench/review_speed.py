@@ -36,18 +36,9 @@ def texts() -> list[tuple[str, str]]:
 
 
 def analyse(text: str, settings) -> None:
-    from fazhi import pipeline
-    from fazhi.ingest.chrome import find_body
-    from fazhi.report import Report, Source
-    from fazhi.review.registry import run_rules
-    from fazhi.text.view import make_view
+    from fazhi.review.textrun import analyse_text
 
-    body, meta = find_body(text)
-    r = Report(source=Source("bench", "txt", "utf-8", ""), text=text, body=body, page_meta=dict(meta))
-    r.view = make_view(text)
-    for stage in pipeline.STAGES:
-        stage(r)
-    r.findings = run_rules(r, settings)
+    analyse_text(text, "bench", settings)
 
 
 def main() -> int:

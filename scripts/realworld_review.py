@@ -32,21 +32,6 @@ def file_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def analyse_text(text: str, name: str):
-    from fazhi import pipeline
-    from fazhi.ingest.chrome import find_body
-    from fazhi.report import Report, Source
-    from fazhi.text.view import make_view
-
-    body, meta = find_body(text)
-    r = Report(source=Source(name, "txt", "utf-8", ""), text=text, body=body, page_meta=dict(meta))
-    r.view = make_view(text)
-    for stage in pipeline.STAGES:
-        stage(r)
-    pipeline.review(r)
-    return r
-
-
 def report_texts(shared: Path) -> list[str]:
     rows = [json.loads(x) for x in (shared / "realworld" / "gold.jsonl").read_text(encoding="utf-8").splitlines() if x]
     return [(shared / "realworld" / "files" / f"{r['id']}.txt").read_text(encoding="utf-8")
@@ -55,6 +40,8 @@ def report_texts(shared: Path) -> list[str]:
 
 def findings(texts: list[str]) -> list[dict[str, str]]:
     """The word-level findings, one row each (rule, file key, quoted words, severity)."""
+    from fazhi.review.textrun import analyse_text
+
     out = []
     for text in texts:
         report = analyse_text(text, "realworld")

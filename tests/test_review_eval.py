@@ -33,28 +33,14 @@ def load_cases() -> list[dict]:
     return [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def analyse_text(text: str, name: str):
-    """The whole engine on a text (as `fazhi analyze` runs it after reading the file)."""
-    from fazhi import pipeline
-    from fazhi.ingest.chrome import find_body
-    from fazhi.report import Report, Source
-    from fazhi.text.view import make_view
-
-    body, meta = find_body(text)
-    r = Report(source=Source(name, "txt", "utf-8", ""), text=text, body=body, page_meta=dict(meta))
-    r.view = make_view(text)
-    for stage in pipeline.STAGES:
-        stage(r)
-    pipeline.review(r)
-    return r
-
-
 def apply(c: dict) -> str:
     text = sample_text(c["sample"])
     return text[:c["at"]] + c["insert"] + text[c["at"] + c["delete"]:]
 
 
 def found(c: dict) -> bool:
+    from fazhi.review.textrun import analyse_text
+
     report = analyse_text(apply(c), c["sample"])
     a, b = c["span"]
     return any(f.rule in RULES[c["kind"]] and f.start is not None and f.start < b and a < f.end
