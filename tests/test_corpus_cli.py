@@ -19,15 +19,19 @@ def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def _make_reports(folder: Path, n: int = 30) -> list[Path]:
-    """n report files: the samples with small edits (one changed word and a note line)."""
+    """n distinct reports: the samples with small edits (one changed word, a note at the end of the
+    report's body, so that no two are the same report in the corpus' eyes)."""
+    from fazhi.ingest.chrome import find_body
+
     folder.mkdir()
     seeds = sorted(SAMPLES.glob("*.txt"))
     out = []
     for i in range(n):
         text = seeds[i % len(seeds)].read_text(encoding="utf-8")
         text = text.replace("法治", "法制", 1) if i % 2 else text
+        end = find_body(text)[0].end
         p = folder / f"r{i:02d}.txt"
-        p.write_text(text + f"\n（第{i + 1}稿）\n", encoding="utf-8")
+        p.write_text(text[:end] + f"（第{i + 1}稿）" + text[end:], encoding="utf-8")
         out.append(p)
     return out
 

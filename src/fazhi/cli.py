@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fazhi", description="法治政府建设年度报告：读取、审查、比较")
     p.add_argument("--version", action="version", version=_version())
     sub = p.add_subparsers(dest="command", required=True)
-    a = sub.add_parser("analyze", help="分析一份或多份报告（txt/docx/pdf/html）")
+    a = sub.add_parser("analyze", help="分析一份或多份报告（txt/docx/pdf/html/ofd/doc/wps）")
     a.add_argument("files", nargs="*", type=Path, help="报告文件")
     a.add_argument("--json", action="store_true", help="输出 JSON（见 CONTRACT.md）")
     a.add_argument("--pretty", action="store_true", help="JSON 缩进排版")

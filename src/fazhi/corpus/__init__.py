@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from fazhi.corpus.store import Corpus
     from fazhi.report import Report
 
-REPORT_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm", ".shtml", ".xhtml"}
+REPORT_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm", ".shtml", ".xhtml", ".doc", ".wps", ".ofd", ".rtf", ".odt"}
 
 
 def report_files(paths: list[str | os.PathLike]) -> list[Path]:
