@@ -5,12 +5,13 @@
 Every case runs `fazhi.analyze` in a forked worker with a 2 GiB address-space limit and a 10 s CPU
 limit (tests/fuzz_harness.py); families and mutators are in tests/fuzz_families.py. A failing case
 is printed as `FAIL status seed=S case=I family name: detail` and can be rebuilt with
-`make_case(S, I)` (add --cheap if the run had it). Ctrl-C stops the run and still prints the table.
+`make_case(S, I)` (add --cheap if the run had it). Ctrl-C or SIGTERM stops the run and still prints the table.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from dataclasses import asdict
@@ -19,6 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from fuzz_harness import PASSING, failures, run, table  # noqa: E402
+
+
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> int:
@@ -32,6 +37,8 @@ def main() -> int:
     ap.add_argument("--out", help="one JSON line per case")
     ap.add_argument("--progress", type=int, default=1000, help="print a progress line every N cases")
     args = ap.parse_args()
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background
+    signal.signal(signal.SIGTERM, _stop)
     outcomes = []
     out = open(args.out, "w", encoding="utf-8") if args.out else None
     t0 = time.monotonic()
@@ -41,6 +48,7 @@ def main() -> int:
             outcomes.append(o)
             if out:
                 out.write(json.dumps(asdict(o), ensure_ascii=False) + "\n")
+                out.flush()
             if o.status not in PASSING:
                 print(f"FAIL {o.status} seed={o.seed} case={o.index} {o.family} {o.name[:80]}: {o.detail[:300]}",
                       file=sys.stderr, flush=True)

@@ -65,6 +65,8 @@ Probe = Callable[[Any], Any]
 
 
 def _child(case: Case, path: Path, out_fd: int, time_limit: float, mem_limit: int, probe: Probe | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     resource.setrlimit(resource.RLIMIT_AS, (mem_limit, mem_limit))
     cpu = int(time_limit) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
