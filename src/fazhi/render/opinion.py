@@ -176,6 +176,8 @@ def parts_section(report: Report) -> Section:
             h = report.outline[idx]
             heading = " ".join(report.text[h.start:h.end].split()) or h.title
             blocks.append(Para(f"已包含，见标题“{heading}”。", label=f"{name}："))
+        elif place := (report.facts.get("part_content") or {}).get(key):
+            blocks.append(Para(f"未设专门标题，相关内容见{place.where}。", label=f"{name}："))
         else:
             blocks.append(Para("未见相应内容，请按《法治政府建设与责任落实督察工作规定》补充。", label=f"{name}："))
     return Section("法定内容情况", blocks)

@@ -62,7 +62,10 @@ def parts_table(report: Report) -> "RenderableType":
     t = Table(title="法定内容", title_justify="left", show_header=False, box=None)
     for key in PART_KEYS:
         idx = report.parts.get(key)
-        if idx is None:
+        place = (report.facts.get("part_content") or {}).get(key)
+        if idx is None and place is not None:
+            t.add_row("[yellow]△[/]", names[key]["name"], f"[yellow]未设标题，见{place.where}[/]")
+        elif idx is None:
             t.add_row("[red]✗[/]", names[key]["name"], "[red]缺失[/]")
         else:
             h = report.outline[idx]

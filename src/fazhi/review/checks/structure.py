@@ -14,14 +14,28 @@ _LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级"}
 @rule("part-missing", "structure", "error", "法定内容缺失")
 def part_missing(report: Report) -> Iterator[Hit]:
     """督察工作规定: the report covers measures, shortcomings and causes, the first
-    responsible person's duty, and next year's arrangements (rules.md A1.7)."""
+    responsible person's duty, and next year's arrangements (rules.md A1.7). Missing only
+    when neither a heading nor a passage of the text covers the part (rules.md F R01-R06)."""
     parts = part_rules()["parts"]
+    content = report.facts.get("part_content") or {}
     for key, idx in report.parts.items():
-        if idx is None:
+        if idx is None and key not in content:
             name = parts[key]["name"]
-            yield Hit(message=f"缺少法定内容“{name}”：未找到对应的一级标题。",
+            yield Hit(message=f"缺少法定内容“{name}”：未找到对应的一级标题，正文也未见相关内容。",
                       suggestion=f"按《法治政府建设与责任落实督察工作规定》增加“{name}”部分。",
                       extra={"part": key})
+
+
+@rule("part-untitled", "structure", "warning", "法定内容未设专门标题")
+def part_untitled(report: Report) -> Iterator[Hit]:
+    """A mandated part reported without a level-1 heading of its own: inside another part,
+    under a sub-heading or in a passage (rules.md A1.7; F R04 accepts a block of text)."""
+    parts = part_rules()["parts"]
+    for key, place in (report.facts.get("part_content") or {}).items():
+        name = parts[key]["name"]
+        yield Hit(message=f"“{name}”未设专门标题，相关内容见{place.where}。",
+                  suggestion=f"将“{name}”单列为一级标题，集中报告。",
+                  start=place.start, end=place.end, extra={"part": key})
 
 
 @rule("heading-marker-missing", "structure", "warning", "标题序号缺失")
