@@ -85,23 +85,29 @@ def test_errors_are_one_chinese_line_with_exit_2(tmp_path, capsys, argv, why):
 
 
 def test_unit_period_and_cycle_status(tmp_path, capsys):
-    # a year whose deadlines lie ahead, so the period is opened in time and lateness counts
+    # a year whose deadlines lie ahead (next year, the latest a period may have), so the period is
+    # opened in time and lateness counts; a year far ahead is refused
+    from datetime import date
+
+    year = date.today().year + 1
     db = str(tmp_path / "f.db")
     assert main(["unit", "add", "某某县人民政府", "--level", "区县", "--db", db]) == 0
     assert main(["unit", "add", "某某市人民政府", "--level", "地市", "--db", db]) == 0
-    assert main(["period", "add", "2199", "--deadline", "区县=2200-02-20", "--db", db]) == 0
+    assert main(["period", "add", "2199", "--db", db]) == 2
+    assert "2199" in capsys.readouterr().err
+    assert main(["period", "add", str(year), "--deadline", f"区县={year + 1}-02-20", "--db", db]) == 0
     capsys.readouterr()
     assert main(["unit", "list", "--json", "--db", db]) == 0
     units = json.loads(capsys.readouterr().out)
     assert [(u["name"], u["level"]) for u in units] == [("某某县人民政府", "区县"), ("某某市人民政府", "地市")]
     assert main(["period", "list", "--json", "--db", db]) == 0
     (period,) = json.loads(capsys.readouterr().out)
-    assert period["deadlines"]["区县"] == "2200-02-20" and period["deadlines"]["地市"] == "2200-03-01"
-    assert main(["cycle", "status", "2199", "--today", "2200-02-25", "--json", "--db", db]) == 0
+    assert period["deadlines"]["区县"] == f"{year + 1}-02-20" and period["deadlines"]["地市"] == f"{year + 1}-03-01"
+    assert main(["cycle", "status", str(year), "--today", f"{year + 1}-02-25", "--json", "--db", db]) == 0
     rows = {r["unit_name"]: r for r in json.loads(capsys.readouterr().out)}
     assert (rows["某某县人民政府"]["late"], rows["某某县人民政府"]["days_late"]) == (True, 5)
     assert rows["某某市人民政府"]["late"] is False and rows["某某市人民政府"]["status"] == "pending"
-    assert main(["cycle", "status", "2199", "--today", "2200-02-25", "--db", db]) == 0
+    assert main(["cycle", "status", str(year), "--today", f"{year + 1}-02-25", "--db", db]) == 0
     out = capsys.readouterr()
     assert "逾期 5 天" in out.out and "待提交" in out.out and "未提交 2 个，逾期 1 个" in out.err
 

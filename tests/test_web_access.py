@@ -18,7 +18,8 @@ from conftest import sample_path
 PASSWORD = "test-password-1"
 # path parameters the test knows how to fill; a route with any other parameter fails the test
 ID_PARAMS = {"report_id", "other_id", "submission_id"}
-OTHER_PARAMS = {"year": ["{year}"], "action": ["return", "approve", "publish"], "username": ["rev"]}
+OTHER_PARAMS = {"year": ["{year}"], "action": ["return", "approve", "publish"], "username": ["rev"],
+                "fmt": ["csv", "xlsx"], "job_id": ["no-such-job"]}
 
 
 def csrf_of(html: str) -> str:
@@ -204,13 +205,14 @@ def test_unit_reads_own_and_published_but_cannot_review(world):
     r = client.post(f"/api/submissions/{own['submission_id']}/approve", headers={"X-CSRF-Token": token})
     assert r.status_code == 403
     assert world["app"].state.cycle.submission(own["submission_id"])["status"] == "submitted"
-    # Basic auth on the API with the wrong password gives nothing
+    # Basic auth on the API with the wrong password is refused (401), never answered as a visitor
     import base64
 
     bad = base64.b64encode(b"unit_a:wrong-password").decode()
     anon = world["client"]()
     r = anon.get(f"/api/reports/{own['report_id']}", headers={"Authorization": f"Basic {bad}"})
-    assert r.status_code == 404
+    assert r.status_code == 401 and texts["000"][:200] not in r.text
+    assert r.headers["www-authenticate"].startswith("Basic")
     good = base64.b64encode(f"unit_a:{PASSWORD}".encode()).decode()
     r = anon.get(f"/api/reports/{own['report_id']}", headers={"Authorization": f"Basic {good}"})
     assert r.status_code == 200 and r.json()["report"]["text"] == texts["000"]

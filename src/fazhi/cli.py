@@ -106,7 +106,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             if args.corpus:
                 from fazhi.corpus import find_copies
 
-                report.copies = find_copies(report, args.corpus)
+                try:
+                    report.copies = find_copies(report, args.corpus)
+                except Exception as e:  # noqa: BLE001 - a bad store is one line for the whole run, never a traceback
+                    from fazhi.corpus.database import failure_line
+
+                    line = str(e) if isinstance(e, FazhiError) else f"{args.corpus}：{failure_line(e)}"
+                    print(f"错误：{line}", file=sys.stderr)
+                    return EXIT_INPUT
             if args.json:
                 results.append(report.to_dict())
             else:

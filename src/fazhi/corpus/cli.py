@@ -63,7 +63,9 @@ def _open(args, create: bool):
     except FazhiError as e:
         _err(f"错误：{e}")
     except Exception as e:  # noqa: BLE001 - a driver error is one line, not a traceback
-        _err(f"错误：无法打开语料库（{e.__class__.__name__}：{str(e).splitlines()[0][:200] if str(e) else ''}）")
+        from fazhi.corpus.database import failure_line
+
+        _err(f"错误：无法打开语料库：{failure_line(e)}")
     return None
 
 
@@ -75,10 +77,14 @@ def _progress(total: int):
                     console=Console(stderr=True), transient=True, disable=total <= 1)
 
 
+STORE_HINT = "腾出磁盘空间或恢复数据库可写后，重新运行同一命令即可从中断处继续"
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     import hashlib
 
     from fazhi.corpus import report_files
+    from fazhi.corpus.database import store_error
     from fazhi.errors import InputError
     from fazhi.ingest import read_options
     from fazhi.pipeline import analyze
@@ -110,6 +116,9 @@ def cmd_add(args: argparse.Namespace) -> int:
                     _err(f"错误：{f}：无法读取文件（{e.strerror or e.__class__.__name__}）", progress.console)
                 except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch
                     failed += 1
+                    if (stop := store_error(e)) is not None:  # disk full, read-only ...: every file would fail
+                        _err(f"错误：{stop}，已停止入库（已入库的报告完好；{STORE_HINT}）", progress.console)
+                        break
                     _err(f"错误：{f}：分析或入库失败（{e.__class__.__name__}）", progress.console)
                 progress.advance(task)
     finally:
@@ -158,7 +167,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         n_units = corpus.paragraph_count(args.id)
     ratios = copy_ratios(copies, row["body_chars"])
     if args.json:
-        meta = {k: v for k, v in row.items() if k not in ("text", "analysis", "added_at", "analyzed_at")}
+        meta = {k: v for k, v in row.items() if k not in ("text", "analysis", "added_at", "analyzed_at", "copies_at")}
         meta.update(added_at=str(row["added_at"]), analyzed_at=str(row["analyzed_at"]), units=n_units)
         json.dump({"report": meta, "ratios": ratios, "copies": copies}, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -1,8 +1,8 @@
 """Copy detection: which passages of a report also stand in other reports of a corpus.
 
 For each unit (paragraph / sentence, see fingerprint.py) of the report, the units of other
-reports sharing an LSH band key are fetched from the database, then verified on the
-normalised strings with rapidfuzz: `fuzz.ratio` for whole units, else
+reports sharing an LSH band key are fetched from the database (bounded whatever the report's
+content: fazhi.corpus.candidates), then verified on the normalised strings with rapidfuzz: `fuzz.ratio` for whole units, else
 `fuzz.partial_ratio_alignment` (the shorter unit against the best window of the longer one),
 which also gives the aligned sub-span on both sides. A verified match has similarity >=
 MIN_SIMILARITY and covers >= Params.min_chars normalised characters.
@@ -16,6 +16,12 @@ Each match is one of three kinds:
 - "recycling": the same unit's report (same administrative division or issuer, any year;
   `direction` says whether the other report covers an earlier or later year).
 - "copying": another unit's report; `first` says which was published first when known.
+  A report submitted through the yearly cycle belongs to the unit that submitted it, whatever
+  issuer its text names (Subject.same_unit).
+
+A stored report's verified matches are computed once, when it is stored, and kept in the
+database in both directions (fazhi.corpus.matchstore); `match_stored` only reads and classifies
+them, so a page view never matches anything.
 """
 from __future__ import annotations
 
@@ -23,15 +29,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from fazhi.corpus.fingerprint import Unit, normalize
+from fazhi.corpus.fingerprint import Unit
 
 MIN_SIMILARITY = 0.8
 TEMPLATE_MIN_UNITS = 3
 TEMPLATE_MIN_SHARE = 0.2
 TEMPLATE_MANY_UNITS = 10
-_CHUNK = 500
 SAME_ISSUER_MIN_CHARS = 6  # a bare "司法局" names no unit; "东莞市司法局桥头分局" does
-_REPORT_COLS = ("id", "sha256", "path", "issuer", "unit_key", "report_year", "sign_date", "publish_date")
+REPORT_COLS = ("id", "sha256", "path", "issuer", "unit_key", "report_year", "sign_date", "publish_date",
+               "unit_id")
 
 
 @dataclass(frozen=True)
@@ -45,14 +51,22 @@ class Subject:
     report_id: int | None = None  # when the report itself is stored
     issuer: str | None = None  # as signed; a same-named issuer is the same unit whatever its key
 
+    owner: int | None = None  # the unit that submitted it (fazhi.cycle), when it was submitted
+
     def same_unit(self, other: dict) -> bool:
-        """Whether a stored report (row with unit_key, issuer) is this unit's own: the same unit key,
-        or the same full issuer name (a unit whose level was read differently one year gets another
-        key, and its earlier text must still count as recycling, not copying)."""
+        """Whether a stored report (row with unit_key, issuer, unit_id) is this unit's own: the same
+        submitting unit, the same unit key, or — when neither was submitted through the cycle — the
+        same full issuer name (a unit whose level was read differently one year gets another key,
+        and its earlier text must still count as recycling, not copying). A submitted report's
+        issuer is only what its text claims, so it never decides."""
         from fazhi.corpus.store import issuer_key
 
+        if self.owner is not None and self.owner == other.get("unit_id"):
+            return True
         if other.get("unit_key") == self.unit_key:
             return True
+        if self.owner is not None or other.get("unit_id") is not None:
+            return False
         mine = issuer_key(self.issuer)
         return len(mine) >= SAME_ISSUER_MIN_CHARS and issuer_key(other.get("issuer")) == mine
 
@@ -64,6 +78,7 @@ class Match:
     o: tuple[int, int]  # span in the other report text
     similarity: float
     report_id: int
+    o_seq: int = -1  # the other report's unit (paragraphs.seq)
 
 
 def verify(q: str, o: str, min_similarity: float = MIN_SIMILARITY, min_chars: int = 12):
@@ -87,56 +102,6 @@ def verify(q: str, o: str, min_similarity: float = MIN_SIMILARITY, min_chars: in
     return None
 
 
-def _chunks(seq: list, n: int = _CHUNK):
-    for i in range(0, len(seq), n):
-        yield seq[i:i + n]
-
-
-def candidates(conn, units: list[Unit], exclude_id: int | None) -> set[tuple[int, int, int]]:
-    """(query unit index, paragraph id, report id) sharing at least one band key."""
-    from sqlalchemy import select
-
-    from fazhi.corpus.models import BandRow
-
-    by_hash: dict[int, list[int]] = defaultdict(list)
-    for i, u in enumerate(units):
-        for h in u.bands:
-            by_hash[h].append(i)
-    out: set[tuple[int, int, int]] = set()
-    for chunk in _chunks(list(by_hash)):
-        q = select(BandRow.hash, BandRow.paragraph_id, BandRow.report_id).where(BandRow.hash.in_(chunk))
-        for h, pid, rid in conn.execute(q):
-            if rid != exclude_id:
-                out.update((i, pid, rid) for i in by_hash[h])
-    return out
-
-
-def _paragraphs(conn, pids: list[int]) -> dict[int, tuple[str, list[int], list[int]]]:
-    """Normalised text and offsets (in the other report) of the given paragraph ids."""
-    from sqlalchemy import select
-
-    from fazhi.corpus.models import ParagraphRow
-
-    out = {}
-    for chunk in _chunks(pids):
-        q = select(ParagraphRow.id, ParagraphRow.start, ParagraphRow.content).where(ParagraphRow.id.in_(chunk))
-        for pid, start, content in conn.execute(q):
-            out[pid] = normalize(content, start)
-    return out
-
-
-def _reports(conn, rids: list[int]) -> dict[int, dict]:
-    from sqlalchemy import select
-
-    from fazhi.corpus.models import ReportRow
-
-    out = {}
-    for chunk in _chunks(rids):
-        q = select(*(getattr(ReportRow, c) for c in _REPORT_COLS)).where(ReportRow.id.in_(chunk))
-        out.update({r.id: dict(r._mapping) for r in conn.execute(q)})
-    return out
-
-
 def match_units(corpus, units: list[Unit], subject: Subject,
                 min_similarity: float = MIN_SIMILARITY) -> list[dict[str, Any]]:
     """Every verified passage of `units` found in other reports of `corpus`, classified."""
@@ -146,30 +111,19 @@ def match_units(corpus, units: list[Unit], subject: Subject,
 
 def verified_matches(corpus, units: list[Unit], subject: Subject, min_similarity: float = MIN_SIMILARITY
                      ) -> tuple[list[Match], dict[int, dict], int]:
-    """Verified unit matches (not yet classified), the other reports' rows, and the corpus size."""
+    """Verified unit matches (not yet classified, bounded: fazhi.corpus.candidates), the other
+    reports' rows, and the corpus size (counting the subject)."""
     from sqlalchemy import func, select
 
+    from fazhi.corpus.candidates import find_matches
     from fazhi.corpus.models import ReportRow
 
     with corpus.engine.connect() as conn:
-        cands = candidates(conn, units, subject.report_id)
-        paras = _paragraphs(conn, sorted({pid for _, pid, _ in cands}))
-        reports = _reports(conn, sorted({rid for _, _, rid in cands}))
+        matches, reports = find_matches(conn, units, subject, corpus.params.min_chars,
+                                        min_similarity=min_similarity)
         n_reports = conn.execute(select(func.count()).select_from(ReportRow)).scalar_one()
-    if subject.sha256:
-        reports = {k: v for k, v in reports.items() if v["sha256"] != subject.sha256}
     if subject.report_id is None:
         n_reports += 1  # the subject itself
-    matches: list[Match] = []
-    for qi, pid, rid in sorted(cands):
-        if pid not in paras or rid not in reports:
-            continue
-        u = units[qi]
-        onorm, ostarts, oends = paras[pid]
-        v = verify(u.norm, onorm, min_similarity, corpus.params.min_chars)
-        if v:
-            sim, qa, qb, oa, ob = v
-            matches.append(Match(qi, u.span_of(qa, qb), (ostarts[oa], oends[ob - 1]), sim, rid))
     return matches, reports, n_reports
 
 
@@ -181,8 +135,9 @@ def is_template(n_units: int, n_reports: int, corpus_size: int) -> bool:
 
 
 def classify(matches: list[Match], reports: dict[int, dict], subject: Subject,
-             corpus_size: int) -> list[dict[str, Any]]:
-    """Contract `copies` entries from verified matches: template / recycling / copying."""
+             corpus_size: int, report_counts: dict[int, int] | None = None) -> list[dict[str, Any]]:
+    """Contract `copies` entries from verified matches: template / recycling / copying.
+    `report_counts` (unit → other reports sharing it) when more matched than were loaded."""
     by_unit: dict[int, list[Match]] = defaultdict(list)
     for m in matches:
         by_unit[m.qi].append(m)
@@ -190,12 +145,13 @@ def classify(matches: list[Match], reports: dict[int, dict], subject: Subject,
     for qi, ms in by_unit.items():
         units = {reports[m.report_id]["unit_key"] for m in ms} | {subject.unit_key}
         rids = {m.report_id for m in ms}
-        if is_template(len(units), len(rids) + 1, corpus_size):
+        n_other = max(len(rids), (report_counts or {}).get(qi, 0))
+        if is_template(len(units), n_other + 1, corpus_size):
             best = max(ms, key=lambda m: (m.q[1] - m.q[0], m.similarity))
             first = min(ms, key=lambda m: (_date(reports[m.report_id]) or "9999", m.report_id))
             e = _entry(best, reports[first.report_id], subject, "template")
             e["other"]["start"], e["other"]["end"] = first.o
-            e.update(reports=len(rids) + 1, units=len(units))
+            e.update(reports=n_other + 1, units=len(units))
             out.append(e)
             continue
         best_per_report: dict[int, Match] = {}
@@ -306,6 +262,12 @@ def subject_of(report, report_id: int | None = None) -> Subject:
                    meta.publish_date or meta.sign_date, report.source.sha256, report_id, meta.issuer)
 
 
+def stored_subject(row: dict) -> Subject:
+    """The Subject of a stored report row (columns of REPORT_COLS)."""
+    return Subject(row["unit_key"], row["report_year"], row["publish_date"] or row["sign_date"], row["sha256"],
+                   row["id"], row["issuer"], row.get("unit_id"))
+
+
 def match_report(corpus, report) -> list[dict[str, Any]]:
     """Copies of an analysed Report against a corpus (the report itself, if stored, is skipped)."""
     from fazhi.corpus.fingerprint import report_units
@@ -315,13 +277,19 @@ def match_report(corpus, report) -> list[dict[str, Any]]:
 
 
 def match_stored(corpus, report_id: int) -> list[dict[str, Any]]:
-    """Copies of a stored report against the rest of its corpus (from its stored analysis)."""
-    from fazhi.corpus.fingerprint import dict_units
+    """Copies of a stored report against the rest of its corpus: read from the matches stored when
+    it (or the other report) was added — nothing is matched here, except once for a report stored
+    before copies were kept (Corpus.ensure_copies)."""
+    from fazhi.corpus.matchstore import stored_matches
 
-    row = corpus.get(report_id)
-    if row is None:
+    found = corpus.rows(("copies_at",), id=report_id)
+    if not found:
         raise KeyError(report_id)
-    units = dict_units({**row["analysis"], "text": row["text"]}, corpus.params)
-    subject = Subject(row["unit_key"], row["report_year"], row["publish_date"] or row["sign_date"],
-                      row["sha256"], report_id, row["issuer"])
-    return match_units(corpus, units, subject)
+    if found[0]["copies_at"] is None:
+        corpus.ensure_copies()
+    with corpus.engine.connect() as conn:
+        got = stored_matches(conn, report_id)
+    if got is None:
+        raise KeyError(report_id)
+    row, matches, reports, n_reports, counts = got
+    return classify(matches, reports, stored_subject(row), n_reports, counts)

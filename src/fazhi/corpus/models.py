@@ -6,7 +6,12 @@
                  paragraphs): span in the report text, exact hash, the unit's view text
     bands        LSH band keys of each unit's MinHash signature, indexed by key so that
                  a new report is matched without loading the corpus
+    copy_matches verified passages shared by two reports, one row per direction, computed once
+                 when a report is stored (fazhi.corpus.copies), never on a page view
     corpus_meta  key/value settings (fingerprint parameters, ...)
+
+Report ids are never reused (SQLite AUTOINCREMENT; PostgreSQL sequences never go back), so an
+audit row naming report 16 names that report for ever, even after it was removed.
 
 Schema changes go through Alembic (fazhi/corpus/migrations); keep both in step
 (tests/test_corpus_store.py compares them).
@@ -15,7 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Index, Integer, SmallInteger, String,
+from sqlalchemy import (JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, SmallInteger, String,
                         Text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -26,6 +31,7 @@ class Base(DeclarativeBase):
 
 class ReportRow(Base):
     __tablename__ = "reports"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
@@ -52,6 +58,9 @@ class ReportRow(Base):
     analyzed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     analysis: Mapped[dict] = mapped_column(JSON, nullable=False)  # Report.to_dict() without "text"
+    # the reporting unit that submitted it (fazhi.cycle), whatever issuer the text names
+    unit_id: Mapped[int | None] = mapped_column(Integer)
+    copies_at: Mapped[datetime | None] = mapped_column(DateTime)  # copy_matches computed (None: not yet)
 
 
 class ParagraphRow(Base):
@@ -78,6 +87,25 @@ class BandRow(Base):
     band: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False,
                                            index=True)
+
+
+class CopyMatchRow(Base):
+    """One verified shared passage seen from `report_id`: its unit `unit_seq` ([start, end) in its
+    text) matches [o_start, o_end) of `other_id`. The same pair is stored from the other side too."""
+
+    __tablename__ = "copy_matches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False,
+                                           index=True)
+    unit_seq: Mapped[int] = mapped_column(Integer, nullable=False)  # paragraphs.seq of the unit
+    start: Mapped[int] = mapped_column(Integer, nullable=False)
+    end: Mapped[int] = mapped_column(Integer, nullable=False)
+    other_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False,
+                                          index=True)
+    o_start: Mapped[int] = mapped_column(Integer, nullable=False)
+    o_end: Mapped[int] = mapped_column(Integer, nullable=False)
+    similarity: Mapped[float] = mapped_column(Float, nullable=False)
 
 
 class MetaRow(Base):

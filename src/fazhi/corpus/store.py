@@ -13,77 +13,19 @@ it, and `add` returns the stored one.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from fazhi.corpus.database import (DEFAULT_URL, ENV_URL, StoreError, alembic_config, make_engine,  # noqa: F401
+                                   resolve_url, store_error, upgrade)
 from fazhi.corpus.fingerprint import DEFAULT_PARAMS, Params, Unit, dict_units, report_units
 
-DEFAULT_URL = "sqlite:///fazhi.db"
-ENV_URL = "FAZHI_DB"
-_URL_SCHEME = re.compile(r"^[a-z][a-z0-9+]*://", re.I)
 LEVEL_PLACE = {"省": "province", "地市": "city", "区县": "county", "乡镇街道": "town"}
 _KEY_CHARS = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff0-9]+")
 MIN_KEY_CHARS = 50  # shorter bodies get no text key (too little to call two files one report)
-
-
-def resolve_url(db: str | os.PathLike | None = None) -> str:
-    """A SQLAlchemy URL from a URL, a file path (SQLite) or None ($FAZHI_DB, else ./fazhi.db)."""
-    db = str(db) if db is not None else os.environ.get(ENV_URL) or DEFAULT_URL
-    if _URL_SCHEME.match(db) or db.startswith("sqlite:"):
-        if db.startswith("postgresql://") or db.startswith("postgres://"):
-            return "postgresql+psycopg://" + db.split("://", 1)[1]  # psycopg 3, not psycopg2
-        return db
-    return "sqlite:///" + str(Path(db).expanduser().resolve())
-
-
-def make_engine(url: str):
-    """An Engine; for SQLite: WAL journal, foreign keys on, a busy timeout; ':memory:' kept on one connection."""
-    from sqlalchemy import create_engine, event
-    from sqlalchemy.pool import StaticPool
-
-    dumps = lambda o: json.dumps(o, ensure_ascii=False)  # noqa: E731
-    if not url.startswith("sqlite"):
-        return create_engine(url, json_serializer=dumps, pool_pre_ping=True)
-    memory = url in ("sqlite://", "sqlite:///:memory:")
-    kw: dict[str, Any] = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}} if memory else {}
-    engine = create_engine(url, json_serializer=dumps, **kw)
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, _record):  # noqa: ANN001
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
-        if not memory:
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA cache_size=-262144")  # 256 MB page cache: band index inserts stay in memory
-            cur.execute("PRAGMA temp_store=MEMORY")
-        cur.close()
-
-    return engine
-
-
-def alembic_config(connection=None):
-    """Alembic Config pointing at the migrations shipped in this package."""
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
-    if connection is not None:
-        cfg.attributes["connection"] = connection
-    return cfg
-
-
-def upgrade(engine) -> None:
-    """Bring the schema to the newest migration (creates it in an empty database)."""
-    from alembic import command
-
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "head")
 
 
 def unit_key(meta: dict[str, Any]) -> str:
@@ -231,14 +173,18 @@ class Corpus:
 
     # ------------------------------------------------------------ writing
     def add(self, report, units: list[Unit] | None = None) -> tuple[int, bool]:
-        """Store an analysed Report with its fingerprints: (id, True), or (existing id, False)
-        when the same bytes or the same report in another format (text key) is stored.
+        """Store an analysed Report with its fingerprints and its copy matches: (id, True), or
+        (existing id, False) when the same bytes or the same report in another format (text key)
+        is stored.
 
         `units` are the report's fingerprinted units when already computed (e.g. in a worker
         process) with this corpus' params: `report_units(report, corpus.params)`."""
         from sqlalchemy import insert
         from sqlalchemy.exc import IntegrityError
 
+        from fazhi.corpus import matchstore
+        from fazhi.corpus.candidates import index_plan
+        from fazhi.corpus.copies import subject_of
         from fazhi.corpus.models import ReportRow
 
         existing = self.find_report(report)
@@ -246,12 +192,17 @@ class Corpus:
             return existing, False
         if units is None or any(len(u.bands) != self.params.bands for u in units):
             units = report_units(report, self.params)
+        plan = index_plan(units)
+        subject = subject_of(report)
+        with self.engine.connect() as conn:
+            snapshot, pre = matchstore.prematch(conn, units, plan, subject, self.params.min_chars)
         now = _now()
         values = {**_report_values(report), "added_at": now, "analyzed_at": now}
         try:
             with self.engine.begin() as conn:
                 rid = conn.execute(insert(ReportRow).returning(ReportRow.id), values).scalar_one()
-                self._insert_units(conn, rid, units)
+                self._insert_units(conn, rid, units, plan)
+                matchstore.finish(conn, rid, units, plan, subject, self.params.min_chars, pre, snapshot)
         except IntegrityError:  # stored meanwhile by another process
             existing = self.find_report(report)
             if existing is None:
@@ -260,73 +211,102 @@ class Corpus:
         return rid, True
 
     def replace(self, report_id: int, report) -> None:
-        """Overwrite a stored report's analysis and fingerprints (re-analysis), in one transaction."""
-        from sqlalchemy import update
+        """Overwrite a stored report's analysis, fingerprints and copy matches (re-analysis), in one
+        transaction. A submitted report keeps its submitting unit's key."""
+        from sqlalchemy import select, update
 
+        from fazhi.corpus import matchstore
+        from fazhi.corpus.candidates import index_plan, report_rows
+        from fazhi.corpus.copies import REPORT_COLS, stored_subject
         from fazhi.corpus.models import ReportRow
 
         units = report_units(report, self.params)
-        values = {**_report_values(report), "analyzed_at": _now()}
+        values = {**_report_values(report), "analyzed_at": _now(), "copies_at": None}
         values.pop("sha256")
         with self.engine.begin() as conn:
             self._delete_units(conn, report_id)
+            if conn.execute(select(ReportRow.unit_id).where(ReportRow.id == report_id)).scalar() is not None:
+                values.pop("unit_key")
             conn.execute(update(ReportRow).where(ReportRow.id == report_id).values(**values))
-            self._insert_units(conn, report_id, units)
+            self._insert_units(conn, report_id, units, index_plan(units))
+            row = report_rows(conn, [report_id], REPORT_COLS)[report_id]
+            matchstore.match_in_transaction(conn, report_id, units, stored_subject(row), self.params.min_chars)
 
-    def remove(self, report_id: int) -> bool:
-        from sqlalchemy import delete
-
-        from fazhi.corpus.models import ReportRow
+    def remove(self, report_id: int, *, by: str | None = None, audit: bool = True) -> bool:
+        """Delete a report with its fingerprints and copy matches. Its submission (fazhi.cycle)
+        stays consistent: it points at the latest remaining version (status 已提交 again when the
+        removed one had been approved), or is 待提交 with no report when none remains. Audited as
+        `by` (default: the operating-system user of this command)."""
+        from fazhi.corpus.cleanup import remove_report
 
         with self.engine.begin() as conn:
             self._delete_units(conn, report_id)
-            return conn.execute(delete(ReportRow).where(ReportRow.id == report_id)).rowcount > 0
+            return remove_report(conn, report_id, by=by, audit=audit)
 
     def _delete_units(self, conn, report_id: int) -> None:
         from sqlalchemy import delete
 
+        from fazhi.corpus.matchstore import delete_matches
         from fazhi.corpus.models import BandRow, ParagraphRow
 
+        delete_matches(conn, report_id)
         conn.execute(delete(BandRow).where(BandRow.report_id == report_id))
         conn.execute(delete(ParagraphRow).where(ParagraphRow.report_id == report_id))
 
-    def _insert_units(self, conn, report_id: int, units: list[Unit]) -> None:
+    def _insert_units(self, conn, report_id: int, units: list[Unit], plan=None) -> None:
+        """Paragraph rows for every unit; band rows as `plan` (fazhi.corpus.candidates.index_plan) says."""
         from sqlalchemy import insert
 
+        from fazhi.corpus.candidates import index_plan
         from fazhi.corpus.models import BandRow, ParagraphRow
 
         if not units:
             return
+        plan = index_plan(units) if plan is None else plan
         rows = [{"report_id": report_id, "seq": i, "level": u.level, "start": u.start, "end": u.end,
                  "nchars": len(u.norm), "text_hash": u.text_hash, "content": u.content}
                 for i, u in enumerate(units)]
         q = insert(ParagraphRow).returning(ParagraphRow.id, sort_by_parameter_order=True)
         ids = conn.execute(q, rows).scalars().all()
-        bands = []
-        for pid, u in zip(ids, units):
-            for b, h in dict.fromkeys(zip(range(len(u.bands)), u.bands)):
-                bands.append({"hash": h, "paragraph_id": pid, "band": b, "report_id": report_id})
-        conn.execute(insert(BandRow), bands)
+        bands = [{"hash": h, "paragraph_id": pid, "band": b, "report_id": report_id}
+                 for pid, keys in zip(ids, plan) for b, h in keys]
+        if bands:
+            conn.execute(insert(BandRow), bands)
+
+    def ensure_copies(self, progress=None) -> int:
+        """Compute the copy matches of reports stored before they were kept (see matchstore)."""
+        from fazhi.corpus.matchstore import ensure_copies
+
+        return ensure_copies(self, progress)
 
     # ------------------------------------------------------------ fingerprint settings
     def reindex(self, params: Params | None = None, progress=None) -> int:
         """Fingerprint every stored report again with `params` (default: this fazhi's defaults)
-        from its stored text and analysis, without re-analysing. One transaction: an interrupted
-        run leaves the old index and settings as they were. Returns the number of reports.
-        `progress(n)` is called after each batch of n reports."""
+        from its stored text and analysis, without re-analysing, and match every report again.
+        One transaction: an interrupted run leaves the old index, matches and settings as they
+        were. Returns the number of reports. `progress(n)` is called after each batch of n reports."""
         from sqlalchemy import delete, select, update
 
-        from fazhi.corpus.models import BandRow, MetaRow, ParagraphRow, ReportRow
+        from fazhi.corpus.copies import REPORT_COLS, stored_subject
+        from fazhi.corpus.matchstore import match_in_transaction
+        from fazhi.corpus.models import BandRow, CopyMatchRow, MetaRow, ParagraphRow, ReportRow
 
         params = params or DEFAULT_PARAMS
+        cols = [getattr(ReportRow, c) for c in REPORT_COLS]
         with self.engine.begin() as conn:
+            conn.execute(delete(CopyMatchRow))
             conn.execute(delete(BandRow))
             conn.execute(delete(ParagraphRow))
+            conn.execute(update(ReportRow).values(copies_at=None))
             ids = conn.execute(select(ReportRow.id).order_by(ReportRow.id)).scalars().all()
             for i in range(0, len(ids), 200):
-                q = select(ReportRow.id, ReportRow.text, ReportRow.analysis).where(ReportRow.id.in_(ids[i:i + 200]))
-                for rid, text, analysis in conn.execute(q).all():
-                    self._insert_units(conn, rid, dict_units({**analysis, "text": text}, params))
+                q = select(*cols, ReportRow.text, ReportRow.analysis).where(ReportRow.id.in_(ids[i:i + 200]))
+                for r in conn.execute(q.order_by(ReportRow.id)).all():
+                    row = dict(r._mapping)
+                    units = dict_units({**row["analysis"], "text": row["text"]}, params)
+                    self._insert_units(conn, row["id"], units)
+                    match_in_transaction(conn, row["id"], units, stored_subject(row), params.min_chars,
+                                         below=row["id"])
                 if progress is not None:
                     progress(len(ids[i:i + 200]))
             conn.execute(update(MetaRow).where(MetaRow.key == "fingerprint").values(value=params.to_dict()))
@@ -407,16 +387,43 @@ def _report_values(report) -> dict[str, Any]:
 
 
 def open_corpus(db: str | os.PathLike | None = None, *, create: bool = True) -> Corpus:
-    """Open (creating and migrating to the newest schema) the corpus at `db` (URL or path)."""
+    """Open (creating and migrating to the newest schema) the corpus at `db` (URL or path).
+
+    create=False: the database must exist, and is only read when its schema is current (so a
+    store on a read-only disk opens). Every failure is a FazhiError with one Chinese line."""
+    from fazhi.corpus.database import current_revision, head_revision, read_only_url, sqlite_path
     from fazhi.errors import FazhiError
 
     url = resolve_url(db)
-    if not create and url.startswith("sqlite:///") and url not in ("sqlite:///:memory:",):
-        if not Path(url[len("sqlite:///"):]).exists():
-            raise FazhiError(f"语料库不存在：{url[len('sqlite:///'):]}")
-    engine = make_engine(url)
-    upgrade(engine)
-    return Corpus(engine)
+    path = sqlite_path(url)
+    if path is not None:
+        if not create and not path.exists():
+            raise FazhiError(f"语料库不存在：{path}")
+        if path.exists() and not path.is_file():
+            raise StoreError(f"无法打开语料库 {path}：这不是数据库文件（是文件夹）")
+    ro = read_only_url(url)
+    if ro and create:
+        raise StoreError(f"无法打开语料库 {path}：数据库只读，无法写入")
+    try:
+        engine = make_engine(ro or url)
+        if ro is None:
+            upgrade(engine)
+        elif current_revision(engine) != head_revision():
+            raise StoreError(f"无法打开语料库 {path}：数据库只读，而它需要升级到本版本的结构")
+        return Corpus(engine)
+    except FazhiError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a driver error is one clear line, never a traceback
+        raise StoreError(f"无法打开语料库 {_shown(url)}：{store_error(e) or '数据库出错'}") from e
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return "（数据库）"
 
 
 def memory_corpus(params: Params | None = None) -> Corpus:

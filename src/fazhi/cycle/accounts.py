@@ -7,12 +7,13 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fazhi.cycle import deadlines as dl
+from fazhi.cycle.audit import AuditQuery, row_values
 from fazhi.cycle.errors import AccessDenied, CycleError
-from fazhi.cycle.models import AuditRow, PeriodRow, UnitRow, UserRow
+from fazhi.cycle.models import AuditRow, PeriodRow, SessionRow, ThrottleRow, UnitRow, UserRow
 from fazhi.cycle.passwords import hash_password, needs_rehash, verify_password, weakness
 from fazhi.cycle.status import REVIEW_ROLES, ROLES
 
@@ -40,10 +41,6 @@ def _user_dict(row, unit_name: str | None) -> dict[str, Any]:
 
 def _unit_dict(row) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "level": row.level, "unit_key": row.unit_key}
-
-
-def _who(user: dict | None) -> tuple[int | None, str | None]:
-    return (user.get("id"), user.get("username")) if user else (None, None)
 
 
 class AccountsMixin:
@@ -113,6 +110,8 @@ class AccountsMixin:
             if uid is None:
                 raise CycleError(f"用户“{username}”不存在。")
             conn.execute(update(UserRow).where(UserRow.id == uid).values(password_hash=hash_password(password)))
+            conn.execute(delete(SessionRow).where(SessionRow.user_id == uid))  # every session ends
+            conn.execute(delete(ThrottleRow).where(ThrottleRow.key == f"user:{username}"[:160]))  # unlocked
             self._audit(conn, by, "user.password", f"user:{uid}", {"username": username})
 
     def set_active(self, username: str, active: bool, *, by: dict | None = None) -> None:
@@ -121,6 +120,8 @@ class AccountsMixin:
             if uid is None:
                 raise CycleError(f"用户“{username}”不存在。")
             conn.execute(update(UserRow).where(UserRow.id == uid).values(active=bool(active)))
+            if not active:
+                conn.execute(delete(SessionRow).where(SessionRow.user_id == uid))
             self._audit(conn, by, "user.active", f"user:{uid}", {"username": username, "active": bool(active)})
 
     def _actor(self, user: dict | None) -> dict | None:
@@ -187,8 +188,9 @@ class AccountsMixin:
     def add_period(self, year: int, deadlines: dict[str, str] | None = None, *, by: dict | None = None) -> dict:
         """The period of report year `year` (created with the rubric's deadlines when missing);
         `deadlines` {level: "YYYY-MM-DD"} override those levels."""
-        if not isinstance(year, int) or not 1990 <= year <= 2200:
-            raise CycleError(f"年度“{year}”无效。")
+        if not dl.valid_year(year):
+            low, high = dl.year_range()
+            raise CycleError(f"年度“{year}”无效（应在 {low}–{high} 之间）。")
         given = dict(deadlines or {})
         for level, day in given.items():
             if level not in dl.levels():
@@ -226,19 +228,26 @@ class AccountsMixin:
 
     # ------------------------------------------------------------ audit and settings
     def _audit(self, conn, user: dict | None, action: str, target: str, detail: dict | None = None) -> None:
-        uid, name = _who(user)
-        conn.execute(insert(AuditRow), {"at": now(), "user_id": uid, "username": name, "action": action[:32],
-                                         "target": str(target)[:255], "detail": detail})
+        """One audit row (with the request's address and browser, see fazhi.cycle.audit)."""
+        conn.execute(insert(AuditRow), row_values(user, action, target, detail))
 
     def audit(self, user: dict | None, action: str, target: str, detail: dict | None = None) -> None:
         with self.engine.begin() as conn:
             self._audit(conn, user, action, target, detail)
 
-    def audit_log(self, limit: int = 200) -> list[dict]:
-        q = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+    def audit_log(self, limit: int = 200, query: AuditQuery | None = None) -> list[dict]:
+        """The newest audit rows first, filtered by `query` (user, action, Beijing dates)."""
+        query = query or AuditQuery(limit=limit)
+        q = select(AuditRow).where(*query.conditions()).order_by(AuditRow.id.desc()).limit(query.limit)
         with self.engine.connect() as conn:
             return [{"id": r.id, "at": r.at, "user_id": r.user_id, "username": r.username, "action": r.action,
-                     "target": r.target, "detail": r.detail} for r in conn.execute(q)]
+                     "target": r.target, "detail": r.detail, "ip": r.ip, "user_agent": r.user_agent}
+                    for r in conn.execute(q)]
+
+    def audit_actions(self) -> list[str]:
+        """Every action code the log holds (for the filter's list)."""
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(select(AuditRow.action).distinct()).scalars())
 
     def secret_key(self) -> str:
         """The session-signing key (corpus_meta "web_secret"), made on first use."""

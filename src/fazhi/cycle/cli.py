@@ -80,18 +80,20 @@ def _err(msg: str) -> int:
 
 def _cycle(args):
     """A Cycle on the database, or None after one error line."""
+    from fazhi.corpus.database import failure_line
     from fazhi.corpus.store import open_corpus
     from fazhi.errors import FazhiError
 
     try:
+        from fazhi.cycle.audit import use_cli_actor
         from fazhi.cycle.service import Cycle
 
+        use_cli_actor()  # audit rows name the operating-system user
         return Cycle(open_corpus(args.db))
     except FazhiError as e:
         _err(str(e))
     except Exception as e:  # noqa: BLE001 - a driver error is one line, not a traceback
-        first = str(e).splitlines()[0][:200] if str(e) else ""
-        _err(f"无法打开数据库（{e.__class__.__name__}：{first}）")
+        _err(f"无法打开数据库：{failure_line(e)}")
     return None
 
 
@@ -105,6 +107,13 @@ def _run(args, body) -> int:
         return body(cycle)
     except FazhiError as e:
         return _err(str(e))
+    except Exception as e:  # noqa: BLE001 - disk full, read-only store ...: one line
+        from fazhi.corpus.database import store_error
+
+        reason = store_error(e)
+        if reason is None:
+            raise
+        return _err(reason)
     finally:
         cycle.corpus.close()
 

@@ -11,6 +11,17 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 CN_TZ = timezone(timedelta(hours=8))
 DEFAULT_LEVEL = "区县"
+MIN_YEAR = 2000  # report years: from 2000 (the first 依法行政 reports) to next year
+
+
+def year_range(today: date | None = None) -> tuple[int, int]:
+    """The report years a period or a submission may have: MIN_YEAR .. (this year + 1)."""
+    return MIN_YEAR, (today or date.today()).year + 1
+
+
+def valid_year(year: object, today: date | None = None) -> bool:
+    low, high = year_range(today)
+    return isinstance(year, int) and not isinstance(year, bool) and low <= year <= high
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

@@ -8,9 +8,13 @@ one Alembic chain: fazhi/corpus/migrations/versions/0002_cycle.py keeps them in 
     submission_versions  every report a unit submitted for that year, in order
     uploads              the original bytes of uploaded reports (for the annotated .docx)
     review_comments      reviewers' comments, attached to spans of a report's text
-    audit_log            who did what when (uploads, status changes, logins, downloads)
+    audit_log            who did what when, from which address and browser (uploads, status changes,
+                         logins, refusals and denials, downloads, command-line actions)
+    web_sessions         live browser sessions (the cookie holds only a random token whose sha256 is
+                         the id): logout, a password reset or deactivation deletes them at once
+    login_throttle       failed logins per account and per address, and lockouts (等保 登录失败处理)
 
-Times are naive UTC, like the corpus tables.
+Times are naive UTC, like the corpus tables (pages show Beijing time).
 """
 from __future__ import annotations
 
@@ -115,7 +119,29 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(32), nullable=False)
     target: Mapped[str] = mapped_column(String(255), nullable=False)
     detail: Mapped[dict | None] = mapped_column(JSON)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+
+
+class SessionRow(Base):
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the cookie's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+
+
+class ThrottleRow(Base):
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)  # "user:NAME" or "ip:ADDRESS"
+    failures: Mapped[int] = mapped_column(Integer, nullable=False)
+    first_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # start of the counting window
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 CYCLE_TABLES = ("units", "users", "periods", "submissions", "submission_versions", "uploads",
-                "review_comments", "audit_log")
+                "review_comments", "audit_log", "web_sessions", "login_throttle")

@@ -8,7 +8,6 @@ asks `can_read` / `readable_report_ids` on every route (rules in fazhi/cycle/__i
 from __future__ import annotations
 
 from datetime import date
-from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import func, insert, inspect, select, update
@@ -19,8 +18,11 @@ from fazhi.cycle import deadlines as dl
 from fazhi.cycle.accounts import AccountsMixin, now, orm_rows
 from fazhi.cycle.diff import diff_findings
 from fazhi.cycle.errors import AccessDenied, CycleError
+from fazhi.cycle.filing import _owner_key, _safe_name, analyse_and_store
 from fazhi.cycle.models import CommentRow, SubmissionRow, UnitRow, UploadRow, UserRow, VersionRow
+from fazhi.cycle.sessions import SessionsMixin
 from fazhi.cycle.status import REVIEW_ROLES, STATUS_LABELS, check_transition
+from fazhi.cycle.throttle import ThrottleMixin
 
 __all__ = ["STATUS_LABELS", "AccessDenied", "Cycle", "CycleError"]
 MAX_COMMENT = 5000
@@ -43,12 +45,7 @@ def ensure_tables(engine) -> None:
         Base.metadata.create_all(engine, tables=[Base.metadata.tables[t] for t in CYCLE_TABLES])
 
 
-def _safe_name(filename: str) -> str:
-    name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
-    return (name or "上传的报告")[-255:]
-
-
-class Cycle(AccountsMixin):
+class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin):
     def __init__(self, corpus):
         self.corpus = corpus
         self.engine = corpus.engine
@@ -57,31 +54,67 @@ class Cycle(AccountsMixin):
     # ------------------------------------------------------------ uploading
     def upload(self, user: dict | None, filename: str, data: bytes, *, unit_id: int | None = None,
                year: int | None = None) -> dict:
-        actor = self._require(user)
-        if actor["role"] == "unit":
-            if unit_id is not None and unit_id != actor["unit_id"]:
-                raise AccessDenied("报送单位账号只能为本单位提交报告。")
-            unit_id = actor["unit_id"]
-        elif unit_id is not None and self.unit(unit_id) is None:
-            raise CycleError(f"单位不存在（编号 {unit_id}）。")
-        rid, added = self._analyse_and_store(_safe_name(filename), data)
+        """Analyse, store and file one uploaded file (the web app runs the analysis in a worker
+        process instead: `prepare_upload`, then fazhi.web.worker, then `file_upload`)."""
+        actor, unit_id = self.prepare_upload(user, filename, unit_id, year)
+        try:
+            rid, added = self._analyse_and_store(_safe_name(filename), data)
+        except CycleError as e:
+            self.refused(actor, filename, str(e))
+            raise
+        return self.file_upload(actor, filename, data, rid, added, unit_id, year)
+
+    def prepare_upload(self, user: dict | None, filename: str, unit_id: int | None = None,
+                       year: int | None = None) -> tuple[dict, int | None]:
+        """(the uploading user as the database knows it, the unit to file under) before any
+        analysis; AccessDenied / CycleError (audited) when the upload is refused outright."""
+        try:
+            actor = self._require(user)
+        except AccessDenied as e:
+            self.refused(None, filename, str(e))
+            raise
+        try:
+            if actor["role"] == "unit":
+                if unit_id is not None and unit_id != actor["unit_id"]:
+                    raise AccessDenied("报送单位账号只能为本单位提交报告。")
+                unit_id = actor["unit_id"]
+            elif unit_id is not None and self.unit(unit_id) is None:
+                raise CycleError(f"单位不存在（编号 {unit_id}）。")
+            if year is not None and not dl.valid_year(year):
+                low, high = dl.year_range()
+                raise CycleError(f"{_safe_name(filename)}：报告年度 {year} 无效（应在 {low}–{high} 之间）。")
+        except CycleError as e:
+            self.refused(actor, filename, str(e))
+            raise
+        return actor, unit_id
+
+    def file_upload(self, actor: dict, filename: str, data: bytes, rid: int, added: bool,
+                    unit_id: int | None = None, year: int | None = None) -> dict:
+        """File stored report `rid` (just analysed from `data`) as a new version of its unit's
+        submission; a refused filing removes a report it added and is audited."""
         try:
             return self._file(actor, _safe_name(filename), data, rid, added, unit_id, year)
-        except CycleError:
+        except CycleError as e:
             if added:  # refused: a report nobody submitted does not stay behind in the corpus
-                self.corpus.remove(rid)
+                self.corpus.remove(rid, audit=False)
+            self.refused(actor, filename, str(e))
             raise
+
+    def refused(self, user: dict | None, filename: str, reason: str) -> None:
+        """Audit a refused upload."""
+        self.audit(user, "upload.refused", f"file:{_safe_name(filename)}"[:255],
+                   {"filename": _safe_name(filename), "reason": reason[:500]})
 
     def _file(self, actor: dict, name: str, data: bytes, rid: int, added: bool, unit_id: int | None,
               year: int | None) -> dict:
         """Attach stored report `rid` to its unit's submission for the year (a new version)."""
-        row = self.corpus.rows(("unit_key", "issuer", "level", "report_year"), id=rid)[0]
+        row = self.corpus.rows(("unit_key", "issuer", "level", "report_year", "unit_id"), id=rid)[0]
         key = row["unit_key"] if not row["unit_key"].startswith("sha:") else None
         unit = self._unit_for_report(row, key) if unit_id is None else self.unit(unit_id)
         if key and (unit["unit_key"] is None or unit["level"] is None) and actor["role"] != "unit":
             unit = self.add_unit(unit["name"], level=unit["level"] or row["level"], unit_key=unit["unit_key"] or key)
         year = year if year is not None else row["report_year"]
-        if not isinstance(year, int) or not 1990 <= year <= 2200:
+        if not dl.valid_year(year):
             raise CycleError(f"{name}：未能识别报告年度，请指定年度。")
         with self.engine.begin() as conn:
             sub = self._lock_or_create(conn, unit["id"], year)
@@ -104,6 +137,10 @@ class Cycle(AccountsMixin):
             at = now()
             conn.execute(update(SubmissionRow).where(SubmissionRow.id == sub.id).values(
                 status=to, report_id=rid, updated_at=at, submitted_at=sub.submitted_at or at))
+            owned = {"unit_id": unit["id"]}
+            if actor["role"] == "unit" and (key := _owner_key(unit, row)):
+                owned["unit_key"] = key  # another unit's text, submitted by this unit: this unit's report
+            conn.execute(update(ReportRow).where(ReportRow.id == rid, ReportRow.unit_id.is_(None)).values(**owned))
             if conn.execute(select(UploadRow.report_id).where(UploadRow.report_id == rid)).first() is None:
                 conn.execute(insert(UploadRow), {"report_id": rid, "filename": name,
                                                  "content": bytes(data)})
@@ -117,17 +154,7 @@ class Cycle(AccountsMixin):
                 "year": year, "status": to, "version": seq, "duplicate": not added}
 
     def _analyse_and_store(self, name: str, data: bytes) -> tuple[int, bool]:
-        from fazhi import ingest
-        from fazhi.errors import InputError
-        from fazhi.pipeline import analyze_document
-
-        if not isinstance(data, (bytes, bytearray)):
-            raise CycleError(f"{name}：上传内容不是文件。")
-        try:
-            report = analyze_document(ingest.load_bytes(bytes(data), name))
-        except InputError as e:
-            raise CycleError(f"{name}：{e.reason}") from None
-        return self.corpus.add(report)
+        return analyse_and_store(self.corpus, name, data)
 
     def _unit_for_report(self, row: dict, key: str | None) -> dict:
         """The unit named as the report's issuer, else the only unit with its unit_key, else a new one."""
@@ -309,6 +336,21 @@ class Cycle(AccountsMixin):
                         "submission_id": s.id if s is not None else None})
         rank = {lv: i for i, lv in enumerate(dl.levels())}
         return sorted(out, key=lambda r: rank.get(r["level"], len(rank)))  # 省 first, no level last
+
+    def report_statuses(self) -> list[dict]:
+        """Every submitted version in one query: report_id, submission_id, the submission's status,
+        its current report (current_id) and unit name."""
+        q = (select(VersionRow.report_id, VersionRow.submission_id, SubmissionRow.status,
+                    SubmissionRow.report_id.label("current_id"), UnitRow.name.label("unit_name"))
+             .join(SubmissionRow, VersionRow.submission_id == SubmissionRow.id)
+             .join(UnitRow, SubmissionRow.unit_id == UnitRow.id).order_by(VersionRow.id))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def original_name(self, report_id: int) -> str | None:
+        """The uploaded file's name (without reading its bytes), or None."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(UploadRow.filename).where(UploadRow.report_id == report_id)).scalar()
 
     def original(self, report_id: int) -> tuple[str, bytes] | None:
         with self.engine.connect() as conn:

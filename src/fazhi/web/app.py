@@ -4,8 +4,11 @@ Pages (server-rendered Jinja2, Chinese) and a JSON API under /api over one corpu
 and its yearly cycle (`fazhi.cycle.Cycle`). Every asset is served from the package
 (fazhi/web/static, ECharts from fazhi/assets); /docs is swagger-ui from the package too.
 
-Access: signed-cookie sessions (key from `Cycle.secret_key()`), a CSRF token per session on
-every POST; every route showing a report asks `Cycle.can_read` and answers 404 when not.
+Access: server-side sessions behind a signed cookie (key from `Cycle.secret_key()`; Secure with
+`secure_cookies`), a CSRF token per session on every POST; every route showing a report asks
+`Cycle.can_read` and answers 404 when not. fazhi.web.guard wraps everything: audit source,
+HTTP Basic, security headers. Uploads are analysed in child processes (fazhi.web.uploads), the
+dashboard too (fazhi.web.charts); no route does heavy work on the event loop.
 """
 from __future__ import annotations
 
@@ -43,20 +46,20 @@ def templates_env():
     return Jinja2Templates(env=env)
 
 
-def create_app(db: str | None = None):
-    """The app over the corpus at `db` (URL or path; default $FAZHI_DB or ./fazhi.db)."""
-    from fastapi import FastAPI, Request
-    from starlette.exceptions import HTTPException
-    from fastapi.encoders import jsonable_encoder
-    from fastapi.exceptions import RequestValidationError
+def create_app(db: str | None = None, *, secure_cookies: bool = False, upload_limits=None):
+    """The app over the corpus at `db` (URL or path; default $FAZHI_DB or ./fazhi.db).
+    `secure_cookies`: the session cookie is only sent over HTTPS (deployment behind TLS).
+    `upload_limits`: fazhi.web.uploads.UploadLimits (workers, queue, quotas, per-file limits)."""
+    from fastapi import FastAPI
     from fastapi.openapi.docs import get_swagger_ui_html
-    from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+    from fastapi.responses import FileResponse
     from fastapi.staticfiles import StaticFiles
     from starlette.middleware.sessions import SessionMiddleware
 
     from fazhi.corpus.store import open_corpus
     from fazhi.cycle import Cycle
-    from fazhi.web import auth, routes_admin, routes_api, routes_pages
+    from fazhi.web import auth, routes_admin, routes_api, routes_jobs, routes_pages
+    from fazhi.web.guard import Guard
 
     corpus = open_corpus(db)
     cycle = Cycle(corpus)
@@ -65,8 +68,11 @@ def create_app(db: str | None = None):
     app.state.corpus = corpus
     app.state.cycle = cycle
     app.state.templates = templates_env()
+    app.state.secure_cookies = secure_cookies
+    _background(app, corpus, cycle, upload_limits)
     app.add_middleware(SessionMiddleware, secret_key=cycle.secret_key(), session_cookie="fazhi_session",
-                       same_site="lax", https_only=False, max_age=12 * 3600)
+                       same_site="lax", https_only=secure_cookies, max_age=12 * 3600)
+    app.add_middleware(Guard, secure=secure_cookies)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.get("/assets/echarts.min.js", include_in_schema=False)
@@ -81,42 +87,28 @@ def create_app(db: str | None = None):
                                    swagger_favicon_url="/static/favicon.svg",
                                    swagger_ui_parameters={"validatorUrl": None})
 
-    @app.exception_handler(auth.LoginRequired)
-    def _login_required(request: Request, exc: auth.LoginRequired):
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": "请先登录"}, status_code=401)
-        return RedirectResponse(f"/login?next={auth.safe_next(request.url.path)}", status_code=303)
+    from fazhi.web.errors import install_handlers
 
-    @app.exception_handler(HTTPException)
-    def _http_error(request: Request, exc: HTTPException):
-        if request.url.path.startswith("/api/") or request.url.path.startswith("/openapi"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return auth.render(request, "error.j2", status_code=exc.status_code, status=exc.status_code,
-                           message=views_message(exc))
-
-    @app.exception_handler(RequestValidationError)
-    def _bad_request(request: Request, exc: RequestValidationError):
-        """A malformed parameter (?year=abc): the API keeps FastAPI's field list under a Chinese
-        message; a page gets the Chinese error page."""
-        names = "、".join(str(e.get("loc", ["", "?"])[-1]) for e in exc.errors())
-        message = f"请求参数有误：{names}。"
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": message, "errors": jsonable_encoder(exc.errors())}, status_code=422)
-        return auth.render(request, "error.j2", status_code=400, status=400, message=message)
-
+    install_handlers(app)
     app.include_router(auth.router)
     app.include_router(routes_pages.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_api.router)
+    app.include_router(routes_jobs.router)
     return app
 
 
-def views_message(exc) -> str:
-    messages = {404: "未找到该页面或报告，或您无权查看。", 403: "您无权进行此操作。", 400: "请求无效。"}
-    detail = exc.detail if isinstance(exc.detail, str) else None
-    if detail and any("\u4e00" <= ch <= "\u9fff" for ch in detail):
-        return detail
-    return messages.get(exc.status_code, "出错了。")
+def _background(app, corpus, cycle, upload_limits) -> None:
+    """The upload queue and the chart cache, both working in child processes on the database URL."""
+    from fazhi.web.charts import ChartCache
+    from fazhi.web.uploads import UploadLimits, UploadQueue
+    from fazhi.web.worker import TaskLimits, run
+
+    url = corpus.engine.url.render_as_string(hide_password=False)
+    limits = upload_limits or UploadLimits()
+    app.state.uploads = UploadQueue(cycle, url, limits)
+    chart_limits = TaskLimits(seconds=600.0, memory_mb=max(limits.task.memory_mb, 2048))
+    app.state.charts = ChartCache(lambda ids, reviewer: run(url, corpus, "charts", (ids, reviewer), chart_limits))
 
 
 def _version() -> str:

@@ -1,29 +1,52 @@
 """Who is asking: sessions, CSRF tokens, login and logout, role checks.
 
-The session (a signed cookie) holds only the user id and the CSRF token. Pages check the
-token in a hidden form field `csrf_token`; the API in the `X-CSRF-Token` header. Scripts may
-instead send HTTP Basic credentials on /api requests (no cookie, so no CSRF token needed).
+Sessions are server-side (fazhi.cycle.sessions): the signed cookie holds a random session token,
+the CSRF token and pending messages, never the user. Logout, a password reset or deactivation
+deletes the session rows, so a saved cookie replayed afterwards is a logged-out visitor (401 on
+/api); a session idle for 30 minutes ends too. Pages check the CSRF token in a hidden form field
+`csrf_token`; the API in the `X-CSRF-Token` header. Scripts may instead send HTTP Basic
+credentials on /api requests (checked by fazhi.web.guard; no cookie, so no CSRF token needed).
+Logins go through fazhi.web.hashing: off the event loop, throttled, audited.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac
 import secrets
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(include_in_schema=False)
+MAX_ID = 2**31 - 1
 
 
 class LoginRequired(Exception):
     """Raised by a route that needs a logged-in user: pages → 303 to /login, API → 401."""
 
 
+class Refusal(HTTPException):
+    """An HTTP refusal that is written to the audit log (as `action`) when answered."""
+
+    def __init__(self, status_code: int, detail: str, action: str = "denied"):
+        super().__init__(status_code, detail)
+        self.audit_action = action
+
+
 def cycle_of(request: Request):
     return request.app.state.cycle
+
+
+def check_id(value: int) -> int:
+    """A database id from a URL: 1 .. 2**31-1, else 404 (never a database overflow)."""
+    if not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise HTTPException(404, "未找到该页面或报告，或您无权查看。")
+    return value
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
 def safe_next(path: str | None) -> str:
@@ -42,33 +65,21 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def _basic_user(request: Request) -> dict | None:
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("basic ") or not request.url.path.startswith("/api/"):
-        return None
-    try:
-        name, _, password = base64.b64decode(header[6:].strip()).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    user = cycle_of(request).authenticate(name, password)
-    if user is not None:
-        request.state.basic_auth = True
-    return user
-
-
 def current_user(request: Request) -> dict | None:
-    """The logged-in user (session, or HTTP Basic on /api), or None. Cached per request."""
+    """The logged-in user (live server-side session, or HTTP Basic on /api), or None. Cached per request."""
     if hasattr(request.state, "user"):
         return request.state.user
     user = None
-    uid = request.session.get("uid") if "session" in request.scope else None
-    if uid is not None:
-        user = cycle_of(request).user(int(uid))
+    sid = request.session.get("sid") if "session" in request.scope else None
+    if sid:
+        cycle = cycle_of(request)
+        uid, expired = cycle.session_user_id(str(sid))
+        user = cycle.user(uid) if uid is not None else None
         if user is None or user.get("active") is False:
-            request.session.clear()
             user = None
-    if user is None:
-        user = _basic_user(request)
+            request.session.pop("sid", None)
+            if expired:
+                flash(request, "长时间未操作，已自动退出登录，请重新登录。", "error")
     request.state.user = user
     return user
 
@@ -83,14 +94,14 @@ def require_user(request: Request) -> dict:
 def require_reviewer(request: Request) -> dict:
     user = require_user(request)
     if not cycle_of(request).can_review(user):
-        raise HTTPException(403, "只有审查人员可以进行此操作。")
+        raise Refusal(403, "只有审查人员可以进行此操作。")
     return user
 
 
 def require_admin(request: Request) -> dict:
     user = require_user(request)
     if user.get("role") != "admin":
-        raise HTTPException(403, "只有管理员可以进行此操作。")
+        raise Refusal(403, "只有管理员可以进行此操作。")
     return user
 
 
@@ -100,7 +111,7 @@ def check_csrf(request: Request, token: str | None) -> None:
         return
     expected = request.session.get("csrf")
     if not expected or not token or not hmac.compare_digest(str(expected), str(token)):
-        raise HTTPException(403, "安全校验失败（CSRF 令牌无效），请刷新页面后重试。")
+        raise Refusal(403, "安全校验失败（CSRF 令牌无效），请刷新页面后重试。", "csrf.failed")
 
 
 async def form_with_csrf(request: Request):
@@ -145,27 +156,48 @@ def login_page(request: Request, next: str = "/reports"):
 
 @router.post("/login")
 async def login(request: Request):
+    from fazhi.web.hashing import form_login
+
     form = await form_with_csrf(request)
     name, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
     target = safe_next(str(form.get("next") or "/reports"))
     cycle = cycle_of(request)
-    user = cycle.authenticate(name, password) if name and password else None
-    if user is None:
-        cycle.audit(None, "login.failed", f"user:{name}"[:200], {"username": name[:100]})
-        return render(request, "login.j2", status_code=401, next=target, error="用户名或密码错误。")
+    outcome = await form_login(cycle, name, password, client_ip(request))
+    if outcome.user is None:
+        request.state.user = None
+        return render(request, "login.j2", status_code=429 if outcome.locked else 401, next=target,
+                      error=outcome.message)
+    user = outcome.user
+    old = request.session.get("sid")
+    token = await run_in_threadpool(_begin, cycle, user, old, client_ip(request), request.headers.get("user-agent"))
     request.session.clear()
-    request.session["uid"] = user["id"]
+    request.session["sid"] = token
     request.state.user = user
     csrf_token(request)
-    cycle.audit(user, "login", f"user:{user['id']}")
     return RedirectResponse(target, status_code=303)
+
+
+def _begin(cycle, user: dict, old: str | None, ip: str | None, agent: str | None) -> str:
+    """A new session for `user` (an earlier one in this browser ended), audited."""
+    if old:
+        cycle.end_session(str(old))
+    token = cycle.start_session(user, ip, agent)
+    cycle.audit(user, "login", f"user:{user['id']}")
+    return token
 
 
 @router.post("/logout")
 async def logout(request: Request):
     await form_with_csrf(request)
-    user = current_user(request)
-    if user is not None:
-        cycle_of(request).audit(user, "logout", f"user:{user['id']}")
+    user = await run_in_threadpool(current_user, request)
+    sid = request.session.get("sid")
+    cycle = cycle_of(request)
+
+    def end() -> None:
+        cycle.end_session(str(sid) if sid else None)
+        if user is not None:
+            cycle.audit(user, "logout", f"user:{user['id']}")
+
+    await run_in_threadpool(end)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)

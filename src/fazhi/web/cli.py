@@ -1,4 +1,10 @@
-"""`fazhi serve [--db URL] [--host 127.0.0.1] [--port 8000] [--demo]`: the web app.
+"""`fazhi serve [--db URL] [--host 127.0.0.1] [--port 8000] [--demo] [--secure-cookies]
+[--proxy-headers] [--ssl-certfile F --ssl-keyfile F] [--analysis-workers N]`: the web app.
+
+Secure cookies are on with --secure-cookies, and by default with --proxy-headers (behind a TLS
+proxy such as nginx or Caddy, which sends X-Forwarded-Proto/For) or with a certificate given
+(uvicorn serves HTTPS itself); --no-secure-cookies turns them off for a plain-HTTP LAN test.
+Reports stored before copy matches were kept are matched once at start.
 
 --demo loads the bundled sample reports through the yearly cycle (as a demo reviewer), sets up
 the period of their years, a demo admin, a demo reviewer and one account per sample unit, and
@@ -21,6 +27,16 @@ def add_serve_command(subparsers) -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     s.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     s.add_argument("--demo", action="store_true", help="载入内置样例报告并创建演示账号")
+    s.add_argument("--secure-cookies", action=argparse.BooleanOptionalAction, default=None,
+                   help="会话 Cookie 仅经 HTTPS 发送（使用 --proxy-headers 或证书时默认开启）")
+    s.add_argument("--proxy-headers", action="store_true",
+                   help="部署在反向代理（nginx、Caddy）之后：采用代理传来的 X-Forwarded-For/Proto")
+    s.add_argument("--forwarded-allow-ips", default="127.0.0.1",
+                   help="信任其 X-Forwarded-* 头的代理地址（默认 127.0.0.1）")
+    s.add_argument("--ssl-certfile", help="直接提供 HTTPS：证书文件（PEM）")
+    s.add_argument("--ssl-keyfile", help="直接提供 HTTPS：私钥文件（PEM）")
+    s.add_argument("--analysis-workers", type=int, default=None,
+                   help="同时分析上传文件的进程数（默认 CPU 核数减一，至少 1）")
     s.set_defaults(func=run_serve)
     return s
 
@@ -69,13 +85,30 @@ def _ensure_user(cycle, username: str, password: str, role: str, **kw) -> dict:
     return cycle.add_user(username, password, role, **kw)
 
 
+def secure_cookies(args: argparse.Namespace) -> bool:
+    """--secure-cookies given, else on behind a proxy or with a certificate."""
+    if args.secure_cookies is not None:
+        return bool(args.secure_cookies)
+    return bool(args.proxy_headers or args.ssl_certfile)
+
+
 def run_serve(args: argparse.Namespace) -> int:
+    import os
+
     from fazhi.errors import FazhiError
 
+    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
+        print("错误：--ssl-certfile 与 --ssl-keyfile 须同时给出", file=sys.stderr)
+        return 2
     try:
         from fazhi.web.app import create_app
+        from fazhi.web.uploads import UploadLimits
 
-        app = create_app(args.db)
+        workers = args.analysis_workers or max(1, min(4, (os.cpu_count() or 2) - 1))
+        app = create_app(args.db, secure_cookies=secure_cookies(args), upload_limits=UploadLimits(workers=workers))
+        pending = app.state.corpus.size() and app.state.corpus.ensure_copies()
+        if pending:
+            print(f"已为 {pending} 份此前入库的报告计算雷同段落", file=sys.stderr)
         if args.demo:
             accounts = demo_accounts(app.state.cycle)
             print("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
@@ -86,6 +119,9 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     import uvicorn
 
-    print(f"网页版已启动：http://{args.host}:{args.port}/  （Ctrl-C 退出）")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    scheme = "https" if args.ssl_certfile else "http"
+    print(f"网页版已启动：{scheme}://{args.host}:{args.port}/  （Ctrl-C 退出）")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=args.proxy_headers,
+                forwarded_allow_ips=args.forwarded_allow_ips if args.proxy_headers else None,
+                ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
     return 0

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
 
 from fazhi.web.auth import cycle_of, flash, form_with_csrf, render, require_admin, require_user
 
@@ -36,7 +36,12 @@ def periods_page(request: Request, year: int | None = None):
     """Reviewers: the overview of a year (who submitted, who is late). Units: their own submissions."""
     from fazhi.cycle import STATUS_LABELS
 
+    from fazhi.cycle.deadlines import valid_year, year_range
+
     user = require_user(request)
+    if year is not None and not valid_year(year):
+        low, high = year_range()
+        raise HTTPException(422, f"请求参数有误：year（应为 {low}–{high} 之间的年度）。")
     cycle = cycle_of(request)
     periods = cycle.periods()
     year = year or _default_year(periods)
@@ -56,7 +61,7 @@ async def add_period(request: Request):
     user = require_admin(request)
     form = await form_with_csrf(request)
     year = str(form.get("year") or "").strip()
-    if not year.isdigit():
+    if not year.isdigit() or len(year) != 4:
         flash(request, "请填写报告年度（四位数字）。", "error")
         return RedirectResponse("/periods", status_code=303)
     deadlines = {}
@@ -135,5 +140,83 @@ async def reset_password(request: Request, username: str):
 
 @router.get("/audit")
 def audit_page(request: Request):
+    """The audit log (newest first, Beijing time), filtered by user, action and date."""
+    from fazhi.cycle.audit import ACTION_LABELS, detail_text
+
     require_admin(request)
-    return render(request, "audit.j2", entries=cycle_of(request).audit_log(limit=500))
+    cycle = cycle_of(request)
+    query = audit_query(request)
+    entries = [{**e, "label": ACTION_LABELS.get(e["action"], e["action"]), "detail_text": detail_text(e["detail"])}
+               for e in cycle.audit_log(query=query)]
+    actions = [(a, ACTION_LABELS.get(a, a)) for a in cycle.audit_actions()]
+    return render(request, "audit.j2", entries=entries, q=query, actions=actions,
+                  query_string=request.url.query)
+
+
+@router.get("/audit.{fmt}")
+def audit_export(request: Request, fmt: str):
+    """The filtered audit log as .csv (UTF-8 with BOM, opens in Excel) or .xlsx (up to EXPORT_ROWS rows)."""
+    from fazhi.cycle.audit import EXPORT_HEADERS, audit_rows
+    from fazhi.web.views import content_disposition
+
+    admin = require_admin(request)
+    if fmt not in ("csv", "xlsx"):
+        raise HTTPException(404, "没有这种导出格式。")
+    cycle = cycle_of(request)
+    query = audit_query(request, limit=EXPORT_ROWS)
+    rows = audit_rows(cycle.audit_log(query=query))
+    cycle.audit(admin, "audit.export", f"audit:{fmt}", {"format": fmt, "rows": len(rows)})
+    name = f"审计日志-{dt.date.today().isoformat()}.{fmt}"
+    data, media = (_csv(EXPORT_HEADERS, rows), "text/csv; charset=utf-8") if fmt == "csv" else \
+        (_xlsx(EXPORT_HEADERS, rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return Response(data, media_type=media, headers={"Content-Disposition": content_disposition(name)})
+
+
+EXPORT_ROWS = 100_000
+
+
+def audit_query(request: Request, limit: int = 500):
+    """The page's filters: ?user=&action=&since=YYYY-MM-DD&until=YYYY-MM-DD (bad dates: 422)."""
+    from fazhi.cycle.audit import AuditQuery
+
+    q = request.query_params
+    dates = {}
+    for key in ("since", "until"):
+        raw = (q.get(key) or "").strip()
+        try:
+            dates[key] = dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            raise HTTPException(422, f"请求参数有误：{key}（日期应写作 YYYY-MM-DD）。") from None
+    return AuditQuery(username=(q.get("user") or "").strip()[:64] or None, action=(q.get("action") or "").strip()[:32]
+                      or None, since=dates["since"], until=dates["until"], limit=limit)
+
+
+def _csv(headers: list[str], rows: list[list[str]]) -> bytes:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(headers)
+    writer.writerows([[_cell(v) for v in r] for r in rows])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _cell(v: str) -> str:
+    """A spreadsheet cell that cannot be read as a formula."""
+    return "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+
+
+def _xlsx(headers: list[str], rows: list[list[str]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("审计日志")
+    ws.append(headers)
+    for r in rows:
+        ws.append([_cell(v) for v in r])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

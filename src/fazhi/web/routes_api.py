@@ -7,14 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, HTTPException, Path, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from fazhi.web import views
-from fazhi.web.auth import api_write_user, csrf_token, current_user, cycle_of, require_reviewer, require_user
+from fazhi.web.auth import MAX_ID, api_write_user, csrf_token, current_user, cycle_of, require_reviewer, require_user
 from fazhi.web.routes_pages import corpus_of, readable_report, visible_submission
 
 router = APIRouter(prefix="/api", tags=["api"])
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="编号")]
+Year = Annotated[int | None, Query(ge=1900, le=2100, description="报告年度")]
 
 
 class CommentIn(BaseModel):
@@ -44,14 +49,14 @@ def me(request: Request) -> dict[str, Any]:
 
 
 @router.get("/reports", summary="报告列表（可按年度、层级、地区、状态筛选）")
-def list_reports(request: Request, year: int | None = None, level: str | None = None,
+def list_reports(request: Request, year: Year = None, level: str | None = None,
                  place: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
     flt = views.Filters(year=year, level=level or None, place=place or None, status=status or None)
     return views.corpus_rows(corpus_of(request), cycle_of(request), current_user(request), flt)
 
 
 @router.get("/reports/{report_id}", summary="一份报告的分析结果（JSON 约定）与报送状态")
-def get_report(request: Request, report_id: int) -> dict[str, Any]:
+def get_report(request: Request, report_id: Id) -> dict[str, Any]:
     data = readable_report(request, report_id)
     cycle = cycle_of(request)
     user = current_user(request)
@@ -61,14 +66,14 @@ def get_report(request: Request, report_id: int) -> dict[str, Any]:
 
 
 @router.get("/reports/{report_id}/copies", summary="与其他可见报告雷同的段落")
-def report_copies(request: Request, report_id: int) -> dict[str, Any]:
+def report_copies(request: Request, report_id: Id) -> dict[str, Any]:
     readable_report(request, report_id)
     shown, hidden = views.readable_copies(corpus_of(request), cycle_of(request), current_user(request), report_id)
     return {"copies": shown, "hidden": hidden}
 
 
 @router.get("/reports/{report_id}/diff", summary="与上一版本相比已解决、新增、仍存在的问题")
-def report_diff(request: Request, report_id: int) -> dict[str, Any]:
+def report_diff(request: Request, report_id: Id) -> dict[str, Any]:
     readable_report(request, report_id)
     cycle = cycle_of(request)
     user = current_user(request)
@@ -78,31 +83,33 @@ def report_diff(request: Request, report_id: int) -> dict[str, Any]:
     return {"diff": views.findings_diff_for(cycle, sub, report_id)}
 
 
-@router.post("/upload", summary="上传一份或多份报告（multipart，字段 files）")
+@router.post("/upload", summary="上传一份或多份报告（multipart，字段 files）；wait=false 时立即返回任务编号")
 async def upload(request: Request, files: list[UploadFile] = File(..., description="报告文件"),
                  unit_id: int | None = Form(None, description="报送单位编号（仅审查人员）"),
-                 year: int | None = Form(None, description="报告年度（缺省取报告所述年度）")) -> list[dict[str, Any]]:
-    from fazhi.cycle import CycleError
+                 year: int | None = Form(None, description="报告年度（缺省取报告所述年度）"),
+                 wait: bool = Query(True, description="等分析完成再返回（false：立即返回任务，"
+                                                      "用 GET /api/jobs/{job_id} 查询进度）")):
+    """Each file is analysed in a worker process (the server keeps answering meanwhile): with
+    wait=true the answer is every file's result, else the queued jobs (202)."""
+    from starlette.concurrency import run_in_threadpool
 
-    user = api_write_user(request)
-    cycle = cycle_of(request)
-    if not cycle.can_review(user):
+    from fazhi.web.routes_jobs import enqueue, finished, job_list
+
+    user = await run_in_threadpool(api_write_user, request)
+    if not await run_in_threadpool(cycle_of(request).can_review, user):
         unit_id = None
-    out = []
-    for f in files:
-        data = await f.read()
-        name = f.filename or "upload.txt"
-        try:
-            out.append({**cycle.upload(user, name, data, unit_id=unit_id, year=year), "filename": name,
-                        "url": None})
-            out[-1]["url"] = f"/reports/{out[-1]['report_id']}"
-        except CycleError as e:
-            out.append({"filename": name, "error": str(e)})
-    return out
+    batch = [(f.filename or "upload.txt", await f.read()) for f in files]
+    queued = await enqueue(request, user, batch, unit_id, year)
+    if not wait:
+        return JSONResponse(job_list(queued), status_code=202)
+    results = await finished(request, queued)
+    if results and all(r.get("status") == 429 for r in results):
+        return JSONResponse(results, status_code=429)
+    return results
 
 
 @router.get("/submissions", summary="报送记录（按年度、状态筛选；报送单位只见本单位）")
-def list_submissions(request: Request, year: int | None = None, status: str | None = None) -> list[dict[str, Any]]:
+def list_submissions(request: Request, year: Year = None, status: str | None = None) -> list[dict[str, Any]]:
     user = require_user(request)
     cycle = cycle_of(request)
     if cycle.can_review(user):
@@ -113,7 +120,7 @@ def list_submissions(request: Request, year: int | None = None, status: str | No
 
 
 @router.get("/submissions/{submission_id}", summary="一条报送记录：状态、版本、审查意见")
-def get_submission(request: Request, submission_id: int) -> dict[str, Any]:
+def get_submission(request: Request, submission_id: Id) -> dict[str, Any]:
     sub = visible_submission(request, submission_id)
     return _submission_out(sub, current_user(request), cycle_of(request))
 
@@ -131,19 +138,19 @@ def _act(request: Request, submission_id: int, fn) -> dict[str, Any]:
 
 
 @router.post("/submissions/{submission_id}/return", summary="退回修改（附带批注在原文上的审查意见）")
-def return_submission(request: Request, submission_id: int, body: ReturnIn) -> dict[str, Any]:
+def return_submission(request: Request, submission_id: Id, body: ReturnIn) -> dict[str, Any]:
     comments = [c.model_dump() for c in body.comments]
     return _act(request, submission_id,
                 lambda user: cycle_of(request).return_(user, submission_id, comments, note=body.note))
 
 
 @router.post("/submissions/{submission_id}/approve", summary="审查通过")
-def approve_submission(request: Request, submission_id: int) -> dict[str, Any]:
+def approve_submission(request: Request, submission_id: Id) -> dict[str, Any]:
     return _act(request, submission_id, lambda user: cycle_of(request).approve(user, submission_id))
 
 
 @router.post("/submissions/{submission_id}/publish", summary="公开（公开后任何人可查看）")
-def publish_submission(request: Request, submission_id: int) -> dict[str, Any]:
+def publish_submission(request: Request, submission_id: Id) -> dict[str, Any]:
     return _act(request, submission_id, lambda user: cycle_of(request).publish(user, submission_id))
 
 
@@ -154,6 +161,6 @@ def periods(request: Request) -> list[dict[str, Any]]:
 
 
 @router.get("/overview/{year}", summary="年度报送总览：谁已提交、谁逾期（审查人员）")
-def overview(request: Request, year: int) -> list[dict[str, Any]]:
+def overview(request: Request, year: Annotated[int, Path(ge=1900, le=2100)]) -> list[dict[str, Any]]:
     require_reviewer(request)
     return cycle_of(request).overview(year)

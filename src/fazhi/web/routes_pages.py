@@ -6,10 +6,9 @@ import json
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from fazhi.render.script_json import script_json
 from fazhi.web import views
-from fazhi.web.auth import (current_user, cycle_of, flash, form_with_csrf, render, require_reviewer,
-                            require_user)
+from fazhi.web.auth import (Refusal, check_id, current_user, cycle_of, flash, form_with_csrf, render,
+                            require_reviewer, require_user)
 
 router = APIRouter(include_in_schema=False)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -20,18 +19,30 @@ def corpus_of(request: Request):
     return request.app.state.corpus
 
 
+def readable_row(request: Request, report_id: int) -> tuple[dict, dict]:
+    """(the stored row, its contract dict) of a report this user may read; 404 otherwise."""
+    data = readable_report(request, report_id)
+    return request.state.report_row, data
+
+
 def readable_report(request: Request, report_id: int) -> dict:
-    """The contract dict of a report this user may read; 404 otherwise (ids do not leak)."""
+    """The contract dict of a report this user may read; 404 otherwise (ids do not leak; a stored
+    report refused is audited as a denial)."""
+    check_id(report_id)
     if not cycle_of(request).can_read(current_user(request), report_id):
+        if corpus_of(request).rows(("id",), id=report_id):
+            raise Refusal(404, "未找到该报告，或您无权查看。")
         raise HTTPException(404, "未找到该报告，或您无权查看。")
-    data = corpus_of(request).report_dict(report_id)
-    if data is None:
+    row = corpus_of(request).get(report_id)
+    if row is None:
         raise HTTPException(404, "未找到该报告。")
-    return data
+    request.state.report_row = row
+    return {**row["analysis"], "text": row["text"]}
 
 
 def visible_submission(request: Request, submission_id: int) -> dict:
     """A submission this user may see (reviewers: all; a unit: its own; others: published ones)."""
+    check_id(submission_id)
     cycle = cycle_of(request)
     user = current_user(request)
     sub = cycle.submission(submission_id)
@@ -44,13 +55,19 @@ def visible_submission(request: Request, submission_id: int) -> dict:
     if sub.get("report_id") is not None and sub.get("status") == "published" \
             and cycle.can_read(user, sub["report_id"]):
         return sub
-    raise HTTPException(404, "未找到该报送记录，或您无权查看。")
+    raise Refusal(404, "未找到该报送记录，或您无权查看。")
 
 
 def filters_from(request: Request) -> views.Filters:
+    """The list's filters; a year that is not a plausible report year is a bad request (422)."""
+    from fazhi.cycle.deadlines import valid_year, year_range
+
     q = request.query_params
     year = q.get("year", "").strip()
-    return views.Filters(year=int(year) if year.isdigit() else None, level=q.get("level") or None,
+    if year and not (year.isdigit() and len(year) < 6 and valid_year(int(year))):
+        low, high = year_range()
+        raise HTTPException(422, f"请求参数有误：year（应为 {low}–{high} 之间的年度）。")
+    return views.Filters(year=int(year) if year else None, level=q.get("level") or None,
                          place=(q.get("place") or "").strip() or None, status=q.get("status") or None)
 
 
@@ -61,6 +78,8 @@ def home(request: Request):
 
 @router.get("/reports")
 def reports_page(request: Request):
+    """The list; its dashboard charts come from /reports/charts.json (fazhi.web.charts)."""
+    from fazhi.corpus.tables import KIND_NAMES
     from fazhi.cycle import STATUS_LABELS
 
     flt = filters_from(request)
@@ -70,25 +89,21 @@ def reports_page(request: Request):
     readable = cycle.readable_report_ids(user)
     years = sorted({r["report_year"] for r in corpus_of(request).rows(("id", "report_year"))
                     if r["report_year"] and (readable is None or r["id"] in readable)}, reverse=True)
-    charts = dashboard(corpus_of(request), [r["id"] for r in rows], bool(user and cycle.can_review(user)))
-    from fazhi.corpus.tables import KIND_NAMES
-
+    charts_url = f"/reports/charts.json?{flt.query()}" if rows else None
     return render(request, "reports.j2", rows=rows, flt=flt, years=years, statuses=STATUS_LABELS,
-                  export_kinds=KIND_NAMES,
-                  charts_json=script_json(charts) if charts else None)
+                  export_kinds=KIND_NAMES, charts_url=charts_url)
 
 
-def dashboard(corpus, ids: list[int], reviewer: bool) -> list[dict] | None:
-    """The dashboard charts (fazhi.render.dashboard) over the reports listed. The copy network
-    names reports outside the list, so only reviewers (who may read every report) get it."""
-    if not ids:
-        return None
-    from fazhi.render.dashboard import chart_height, dashboard_charts
-
-    charts = dashboard_charts(corpus, ids, copy_limit=200 if reviewer else 0)
-    if not reviewer:
-        charts.pop("copy_network", None)
-    return [{"id": k, "option": opt, "height": chart_height(k, opt)} for k, opt in charts.items()]
+@router.get("/reports/charts.json")
+def reports_charts(request: Request):
+    """The dashboard charts of the listed reports: cached per corpus state, computed in a child
+    process; {"charts": [...], "stale": bool}."""
+    flt = filters_from(request)
+    cycle = cycle_of(request)
+    user = current_user(request)
+    rows = views.corpus_rows(corpus_of(request), cycle, user, flt)
+    reviewer = bool(user and cycle.can_review(user))
+    return request.app.state.charts.get(corpus_of(request), [r["id"] for r in rows], reviewer)
 
 
 @router.get("/reports.xlsx")
@@ -132,31 +147,21 @@ def upload_page(request: Request):
 
 @router.post("/upload")
 async def upload_form(request: Request):
-    """Form fallback without JavaScript: every file in `files`, results listed on the page."""
-    from fazhi.cycle import CycleError
+    """Form fallback without JavaScript: every file in `files`, results listed on the page once
+    analysed (in the worker processes; the server keeps answering meanwhile)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from fazhi.web.routes_jobs import enqueue, finished, form_ids
 
     user = require_user(request)
     form = await form_with_csrf(request)
     cycle = cycle_of(request)
-    unit_id, year = upload_target(form, cycle.can_review(user))
-    results = []
-    for f in form.getlist("files"):
-        if not getattr(f, "filename", None):
-            continue
-        data = await f.read()
-        try:
-            results.append(cycle.upload(user, f.filename, data, unit_id=unit_id, year=year) | {"filename": f.filename})
-        except CycleError as e:
-            results.append({"filename": f.filename, "error": str(e)})
-    units = cycle.units() if cycle.can_review(user) else []
+    reviewer = await run_in_threadpool(cycle.can_review, user)
+    unit_id, year = form_ids(form, reviewer)
+    files = [(f.filename, await f.read()) for f in form.getlist("files") if getattr(f, "filename", None)]
+    results = await finished(request, await enqueue(request, user, files, unit_id, year))
+    units = await run_in_threadpool(cycle.units) if reviewer else []
     return render(request, "upload.j2", units=units, results=results)
-
-
-def upload_target(form, reviewer: bool) -> tuple[int | None, int | None]:
-    """unit_id and year given on an upload form (only reviewers choose the unit)."""
-    unit = str(form.get("unit_id") or "").strip()
-    year = str(form.get("year") or "").strip()
-    return (int(unit) if reviewer and unit.isdigit() else None), (int(year) if year.isdigit() else None)
 
 
 # ---------------------------------------------------------------- one report
@@ -166,29 +171,27 @@ def upload_target(form, reviewer: bool) -> tuple[int | None, int | None]:
 def report_page(request: Request, report_id: int):
     from fazhi.web.highlight import highlight_html
 
-    data = readable_report(request, report_id)
+    row, data = readable_row(request, report_id)
     cycle = cycle_of(request)
     user = current_user(request)
+    reviewer = bool(user and cycle.can_review(user))
     sub = cycle.submission_of_report(report_id)
-    if sub is not None and not (user and cycle.can_review(user)) and \
-            not (user and user.get("unit_id") == sub["unit_id"]):
+    if sub is not None and not reviewer and not (user and user.get("unit_id") == sub["unit_id"]):
         sub = {**sub, "comments": [], "versions": [v for v in sub["versions"] if v["report_id"] == report_id]}
     v = views.build_view(corpus_of(request), cycle, user, report_id, data, sub)
-    row = corpus_of(request).get(report_id) or {}
-    original = cycle.original(report_id)
+    original = cycle.original_name(report_id)
     return render(request, "report.j2", v=v, d=data, sub=sub, row=row,
                   text_html=highlight_html(data["text"], v.marks),
                   diff=views.findings_diff_for(cycle, sub, report_id),
-                  can_review=bool(user and cycle.can_review(user)),
+                  can_review=reviewer,
                   is_current=bool(sub and sub.get("report_id") == report_id),
-                  has_docx=bool(original and original[0].lower().endswith(".docx")),
+                  has_docx=bool(original and original.lower().endswith(".docx")),
                   other_names={c["other"]["id"]: c["other"].get("issuer") for c in v.copies})
 
 
 @router.get("/reports/{report_id:int}.json")
 def report_json(request: Request, report_id: int):
-    data = readable_report(request, report_id)
-    row = corpus_of(request).get(report_id) or {}
+    row, data = readable_row(request, report_id)
     cycle_of(request).audit(current_user(request), "download", f"report:{report_id}", {"format": "json"})
     body = json.dumps(data, ensure_ascii=False, indent=1)
     return Response(body, media_type="application/json",
@@ -246,11 +249,17 @@ def submission_page(request: Request, submission_id: int):
 
 @router.post("/submissions/{submission_id:int}/{action}")
 async def submission_action(request: Request, submission_id: int, action: str):
+    from starlette.concurrency import run_in_threadpool
+
+    sub = await run_in_threadpool(visible_submission, request, submission_id)
+    user = await run_in_threadpool(require_reviewer, request)
+    form = await form_with_csrf(request)
+    return await run_in_threadpool(_act_on_submission, request, user, sub, submission_id, action, form)
+
+
+def _act_on_submission(request: Request, user: dict, sub: dict, submission_id: int, action: str, form):
     from fazhi.cycle import CycleError
 
-    sub = visible_submission(request, submission_id)
-    user = require_reviewer(request)
-    form = await form_with_csrf(request)
     cycle = cycle_of(request)
     try:
         if action == "return":

@@ -20,6 +20,7 @@ PART_KEYS = ("measures", "shortcomings", "first_responsible", "next_year")
 
 
 def cn_datetime(value: Any) -> str:
+    """A stored time (naive UTC, as every table keeps it) in Beijing time, 'YYYY-MM-DD HH:MM'."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
@@ -28,7 +29,9 @@ def cn_datetime(value: Any) -> str:
         except ValueError:
             return value
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
     return str(value)
 
 
@@ -127,14 +130,16 @@ def _score_items(data: dict, findings: list[dict]) -> list[dict]:
 
 
 def readable_copies(corpus, cycle, user: dict | None, report_id: int) -> tuple[list[dict], int]:
-    """Shared passages whose other report this user may read, and how many others were hidden."""
+    """Shared passages whose other report this user may read, and how many others were hidden
+    (read from the copy matches stored with the reports: nothing is matched here)."""
     from fazhi.corpus.copies import match_stored
 
     try:
         copies = match_stored(corpus, report_id)
     except KeyError:
         return [], 0
-    shown = [c for c in copies if cycle.can_read(user, c["other"]["id"])]
+    readable = cycle.readable_report_ids(user)
+    shown = [c for c in copies if readable is None or c["other"]["id"] in readable]
     for c in shown:
         c["kind_label"] = COPY_KIND.get(c.get("kind"), "雷同")
     return shown, len(copies) - len(shown)
@@ -170,7 +175,7 @@ class Filters:
 
 
 ROW_COLUMNS = ("id", "title", "issuer", "report_year", "level", "province", "city", "county", "town",
-               "sign_date", "publish_date", "analysis")
+               "sign_date", "publish_date", "analyzed_at")
 
 
 def status_map(cycle) -> dict[int, dict]:
@@ -178,17 +183,17 @@ def status_map(cycle) -> dict[int, dict]:
     from fazhi.cycle import STATUS_LABELS
 
     out: dict[int, dict] = {}
-    for s in cycle.submissions():
-        for ver in s.get("versions") or []:
-            current = ver["report_id"] == s.get("report_id")
-            status = s["status"] if current else "superseded"
-            out[ver["report_id"]] = {"status": status, "submission_id": s["id"], "current": current,
-                                     "status_label": STATUS_LABELS.get(status, "旧版本"), "unit_name": s.get("unit_name")}
+    for v in cycle.report_statuses():
+        current = v["report_id"] == v["current_id"]
+        status = v["status"] if current else "superseded"
+        out[v["report_id"]] = {"status": status, "submission_id": v["submission_id"], "current": current,
+                               "status_label": STATUS_LABELS.get(status, "旧版本"), "unit_name": v["unit_name"]}
     return out
 
 
 def corpus_rows(corpus, cycle, user: dict | None, flt: Filters) -> list[dict]:
-    """The report table rows this user may read, filtered."""
+    """The report table rows this user may read, filtered. Per-report numbers (score, missing
+    parts, findings) come from SUMMARIES, read from a report's analysis once per analysis."""
     readable = cycle.readable_report_ids(user)
     where: dict[str, Any] = {}
     if flt.year:
@@ -200,9 +205,10 @@ def corpus_rows(corpus, cycle, user: dict | None, flt: Filters) -> list[dict]:
             return []
         where["id"] = sorted(readable)
     statuses = status_map(cycle)
-    names = part_names()
+    found = corpus.rows(ROW_COLUMNS, **where)
+    summaries = SUMMARIES.get(corpus, [(r["id"], r["analyzed_at"]) for r in found])
     rows = []
-    for r in corpus.rows(ROW_COLUMNS, **where):
+    for r in found:
         place = "".join(x for x in (r["province"], r["city"], r["county"], r["town"]) if x)
         if flt.place and flt.place not in place and flt.place not in (r["issuer"] or ""):
             continue
@@ -211,14 +217,48 @@ def corpus_rows(corpus, cycle, user: dict | None, flt: Filters) -> list[dict]:
             continue
         if st["status"] == "superseded" and flt.status != "superseded":
             continue  # earlier versions of a submission only when asked for
-        a = r.pop("analysis") or {}
-        parts = a.get("parts") or {}
-        findings = a.get("findings") or []
-        rows.append({**r, "place": place, **st, "score": (a.get("score") or {}).get("total"),
-                     "missing": [names[k] for k in PART_KEYS if parts.get(k) is None],
-                     "findings": len(findings),
-                     "errors": sum(1 for f in findings if f.get("severity") == "error")})
+        r.pop("analyzed_at")
+        rows.append({**r, "place": place, **st, **summaries[r["id"]]})
     return rows
+
+
+class Summaries:
+    """Report id → {"score", "missing", "findings", "errors"}, kept per (id, analyzed_at): a list
+    view reads only the analyses it has not summarised yet (new or re-analysed reports)."""
+
+    def __init__(self, limit: int = 200_000):
+        import threading
+
+        self._lock = threading.Lock()
+        self._cache: dict[tuple, dict] = {}
+        self._limit = limit
+
+    def get(self, corpus, keys: list[tuple[int, Any]]) -> dict[int, dict]:
+        tag = id(corpus.engine)
+        with self._lock:
+            have = {rid: self._cache.get((tag, rid, str(at))) for rid, at in keys}
+        missing = [rid for rid, v in have.items() if v is None]
+        stamps = dict(keys)
+        for i in range(0, len(missing), 200):
+            for r in corpus.rows(("id", "analyzed_at", "analysis"), id=missing[i:i + 200]):
+                have[r["id"]] = summary(r["analysis"] or {})
+                with self._lock:
+                    if len(self._cache) >= self._limit:
+                        self._cache.clear()
+                    self._cache[(tag, r["id"], str(stamps.get(r["id"], r["analyzed_at"])))] = have[r["id"]]
+        return {rid: v or {"score": None, "missing": [], "findings": 0, "errors": 0} for rid, v in have.items()}
+
+
+def summary(a: dict) -> dict:
+    names = part_names()
+    parts = a.get("parts") or {}
+    findings = a.get("findings") or []
+    return {"score": (a.get("score") or {}).get("total"),
+            "missing": [names[k] for k in PART_KEYS if parts.get(k) is None],
+            "findings": len(findings), "errors": sum(1 for f in findings if f.get("severity") == "error")}
+
+
+SUMMARIES = Summaries()
 
 
 # ---------------------------------------------------------------- documents

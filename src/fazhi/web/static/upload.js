@@ -1,4 +1,6 @@
-// Upload page: drag and drop or choose many files; each goes to /api/upload with its own progress bar.
+// Upload page: drag and drop or choose many files; each goes to /api/upload?wait=false with its own
+// progress bar, then the page polls /api/jobs/{id} (排队中 → 分析中 → 完成 / 失败) while the server
+// analyses it in a worker process.
 (function () {
   "use strict";
   var form = document.getElementById("upload-form");
@@ -31,38 +33,60 @@
     if (field("unit_id")) data.append("unit_id", field("unit_id"));
     if (field("year")) data.append("year", field("year"));
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/upload");
+    xhr.open("POST", "/api/upload?wait=false");
     xhr.setRequestHeader("X-CSRF-Token", csrf);
     xhr.upload.onprogress = function (e) {
-      if (e.lengthComputable) job.ui.bar.value = Math.round(e.loaded * 90 / e.total);
+      if (e.lengthComputable) job.ui.bar.value = Math.round(e.loaded * 50 / e.total);
       job.ui.state.textContent = "上传中";
     };
-    xhr.upload.onload = function () { job.ui.state.textContent = "分析中…"; };
+    xhr.upload.onload = function () { job.ui.state.textContent = "已上传，等待分析"; };
     xhr.onload = function () {
-      job.ui.bar.value = 100;
       var res = null;
       try { res = JSON.parse(xhr.responseText); } catch (e) { res = null; }
       var r = Array.isArray(res) ? res[0] : null;
-      if (xhr.status === 200 && r && !r.error) {
-        job.ui.li.className = "done";
-        job.ui.li.dataset.reportId = r.report_id;
-        job.ui.state.textContent = "";
-        var a = document.createElement("a");
-        a.href = r.url; a.className = "result-link";
-        a.textContent = (r.unit_name || "") + " " + (r.year || "") + " 年度 · 第 " + r.version + " 版" +
-          (r.duplicate ? "（与已有报告相同）" : "") + " · 查看报告";
-        job.ui.state.appendChild(a);
-      } else {
-        job.ui.li.className = "failed";
-        job.ui.state.textContent = (r && r.error) || (res && res.detail) || ("上传失败（" + xhr.status + "）");
-        job.ui.state.className = "err";
-      }
       busy = false; next();
+      if ((xhr.status === 202 || xhr.status === 200) && r && r.job_id) { poll(job, r.url); return; }
+      fail(job, (r && r.error) || (res && res.detail) || ("上传失败（" + xhr.status + "）"));
     };
-    xhr.onerror = function () {
-      job.ui.li.className = "failed"; job.ui.state.textContent = "网络错误，上传失败"; busy = false; next();
-    };
+    xhr.onerror = function () { fail(job, "网络错误，上传失败"); busy = false; next(); };
     xhr.send(data);
+  }
+
+  function fail(job, message) {
+    job.ui.bar.value = 100;
+    job.ui.li.className = "failed";
+    job.ui.state.textContent = message;
+    job.ui.state.className = "err";
+  }
+
+  function done(job, r) {
+    job.ui.bar.value = 100;
+    job.ui.li.className = "done";
+    job.ui.li.dataset.reportId = r.report_id;
+    job.ui.state.textContent = "";
+    var a = document.createElement("a");
+    a.href = r.url; a.className = "result-link";
+    a.textContent = (r.unit_name || "") + " " + (r.year || "") + " 年度 · 第 " + r.version + " 版" +
+      (r.duplicate ? "（与已有报告相同）" : "") + " · 查看报告";
+    job.ui.state.appendChild(a);
+  }
+
+  function poll(job, url) {
+    var x = new XMLHttpRequest();
+    x.open("GET", url);
+    x.onload = function () {
+      var r = null;
+      try { r = JSON.parse(x.responseText); } catch (e) { r = null; }
+      if (x.status !== 200 || !r) { fail(job, "无法查询分析进度（" + x.status + "）"); return; }
+      if (r.state === "done") { done(job, r); return; }
+      if (r.state === "failed") { fail(job, r.error || "分析失败"); return; }
+      job.ui.bar.value = r.state === "running" ? 75 : 55;
+      job.ui.state.textContent = r.state_label + (r.ahead ? "（前面还有 " + r.ahead + " 份）" : "") +
+        (r.seconds ? "，已用 " + Math.round(r.seconds) + " 秒" : "");
+      setTimeout(function () { poll(job, url); }, 800);
+    };
+    x.onerror = function () { setTimeout(function () { poll(job, url); }, 2000); };
+    x.send();
   }
 
   function add(files) {

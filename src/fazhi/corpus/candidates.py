@@ -1,0 +1,173 @@
+"""Finding the passages of one report that stand in other reports, with work and memory bounded
+linearly in the report's length whatever its content (fazhi.corpus.copies classifies them).
+
+A report made of one paragraph pasted 10,000 times, or of 10,000 near-identical lines, must not
+make the matcher compare every unit with every other one. So:
+- a unit standing more than MAX_REPEATS times in its report is not matched at all (it proves
+  nothing but the repetition); a unit repeated up to that often is matched once, and the result
+  reported at each of its places;
+- a band key is indexed (and looked up) for at most MAX_BAND_UNITS units of one report;
+- at most MAX_BAND_ROWS stored rows are read per band key (the newest reports first), and at most
+  MAX_CANDIDATES other units (those sharing the most band keys) are verified per unit;
+- a unit longer than MAX_UNIT_CHARS normalised characters (a run-on "sentence" without stops) is
+  neither indexed nor verified;
+- verification is cached per pair of distinct normalised texts.
+The same `index_plan` decides what `Corpus.add` indexes and what a query looks up.
+"""
+from __future__ import annotations
+
+import heapq
+from collections import Counter, defaultdict
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
+from fazhi.corpus.fingerprint import Unit, normalize
+
+if TYPE_CHECKING:
+    from fazhi.corpus.copies import Match, Subject
+
+MAX_REPEATS = 3
+MAX_BAND_UNITS = 4
+MAX_BAND_ROWS = 200
+MAX_CANDIDATES = 30
+MAX_UNIT_CHARS = 4000
+_CHUNK = 500
+
+Plan = list[tuple[tuple[int, int], ...]]  # per unit: the (band index, band key) pairs it is indexed by
+
+
+def chunks(seq: list, n: int = _CHUNK):
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+def index_plan(units: list[Unit]) -> Plan:
+    """The (band, key) pairs each unit is indexed and looked up by; () for a unit left out (see
+    the module docstring): too long, repeated too often, a repeat of an earlier identical unit,
+    or past MAX_BAND_UNITS units on every one of its keys."""
+    counts = Counter(u.text_hash for u in units)
+    seen: set[int] = set()
+    per_key: Counter[int] = Counter()
+    plan: Plan = []
+    for u in units:
+        if len(u.norm) > MAX_UNIT_CHARS or counts[u.text_hash] > MAX_REPEATS or u.text_hash in seen:
+            plan.append(())
+            continue
+        seen.add(u.text_hash)
+        keys = []
+        for band, key in dict.fromkeys(enumerate(u.bands)):
+            if per_key[key] < MAX_BAND_UNITS:
+                per_key[key] += 1
+                keys.append((band, key))
+        plan.append(tuple(keys))
+    return plan
+
+
+def repeats(units: list[Unit]) -> dict[int, list[int]]:
+    """First occurrence → every occurrence, for units standing 2..MAX_REPEATS times."""
+    where: dict[int, list[int]] = defaultdict(list)
+    for i, u in enumerate(units):
+        where[u.text_hash].append(i)
+    return {idx[0]: idx for idx in where.values() if 1 < len(idx) <= MAX_REPEATS}
+
+
+def _band_query(keys: list[int], only: Collection[int] | None, below: int | None):
+    from sqlalchemy import func, select
+
+    from fazhi.corpus.models import BandRow
+
+    rn = func.row_number().over(partition_by=BandRow.hash, order_by=BandRow.report_id.desc()).label("rn")
+    inner = select(BandRow.hash, BandRow.paragraph_id, BandRow.report_id, rn).where(BandRow.hash.in_(keys))
+    if only is not None:
+        inner = inner.where(BandRow.report_id.in_(sorted(only)))
+    if below is not None:
+        inner = inner.where(BandRow.report_id < below)
+    sub = inner.subquery()
+    return select(sub.c.hash, sub.c.paragraph_id, sub.c.report_id).where(sub.c.rn <= MAX_BAND_ROWS)
+
+
+def candidates(conn, plan: Plan, exclude_id: int | None, only: Collection[int] | None = None,
+               below: int | None = None) -> dict[int, list[tuple[int, int]]]:
+    """Unit index → up to MAX_CANDIDATES (paragraph id, report id) of other reports sharing band
+    keys with it, most shared keys first. `only` / `below` restrict the other reports."""
+    by_key: dict[int, list[int]] = defaultdict(list)
+    for i, keys in enumerate(plan):
+        for _band, key in keys:
+            by_key[key].append(i)
+    if only is not None and not only:
+        return {}
+    hits: dict[int, dict[int, int]] = defaultdict(dict)
+    report_of: dict[int, int] = {}
+    for part in chunks(list(by_key)):
+        for key, pid, rid in conn.execute(_band_query(part, only, below)):
+            if rid == exclude_id:
+                continue
+            report_of[pid] = rid
+            for i in by_key[key]:
+                hits[i][pid] = hits[i].get(pid, 0) + 1
+    return {i: [(pid, report_of[pid]) for pid, _n in heapq.nlargest(MAX_CANDIDATES, found.items(),
+                                                                     key=lambda kv: (kv[1], kv[0]))]
+            for i, found in hits.items()}
+
+
+def paragraphs(conn, pids: list[int]) -> dict[int, tuple[str, list[int], list[int], int, int]]:
+    """Paragraph id → (normalised text, start and end offsets in its report, seq, text hash)."""
+    from sqlalchemy import select
+
+    from fazhi.corpus.models import ParagraphRow
+
+    out = {}
+    cols = (ParagraphRow.id, ParagraphRow.start, ParagraphRow.content, ParagraphRow.seq, ParagraphRow.text_hash)
+    for part in chunks(pids):
+        for pid, start, content, seq, th in conn.execute(select(*cols).where(ParagraphRow.id.in_(part))):
+            norm, starts, ends = normalize(content, start)
+            out[pid] = (norm, starts, ends, seq, th)
+    return out
+
+
+def report_rows(conn, rids: list[int], columns: tuple[str, ...]) -> dict[int, dict]:
+    from sqlalchemy import select
+
+    from fazhi.corpus.models import ReportRow
+
+    out = {}
+    for part in chunks(rids):
+        q = select(*(getattr(ReportRow, c) for c in columns)).where(ReportRow.id.in_(part))
+        out.update({r.id: dict(r._mapping) for r in conn.execute(q)})
+    return out
+
+
+def find_matches(conn, units: list[Unit], subject: "Subject", min_chars: int, *, plan: Plan | None = None,
+                 only: Collection[int] | None = None, below: int | None = None,
+                 min_similarity: float | None = None) -> tuple[list["Match"], dict[int, dict]]:
+    """Verified matches of `units` in other stored reports (bounded, see the module docstring) and
+    the rows of the reports they are in."""
+    from fazhi.corpus.copies import MIN_SIMILARITY, REPORT_COLS, Match, verify
+
+    min_similarity = MIN_SIMILARITY if min_similarity is None else min_similarity
+    plan = index_plan(units) if plan is None else plan
+    cands = candidates(conn, plan, subject.report_id, only, below)
+    paras = paragraphs(conn, sorted({pid for found in cands.values() for pid, _ in found}))
+    reports = report_rows(conn, sorted({rid for found in cands.values() for _, rid in found}), REPORT_COLS)
+    if subject.sha256:
+        reports = {k: v for k, v in reports.items() if v["sha256"] != subject.sha256}
+    occurrences = repeats(units)
+    verified: dict[tuple[int, int], tuple | None] = {}
+    matches: list[Match] = []
+    for qi in sorted(cands):
+        u = units[qi]
+        for pid, rid in cands[qi]:
+            if pid not in paras or rid not in reports:
+                continue
+            onorm, ostarts, oends, oseq, ohash = paras[pid]
+            key = (u.text_hash, ohash)
+            if key not in verified:
+                verified[key] = (verify(u.norm, onorm, min_similarity, min_chars)
+                                 if len(onorm) <= MAX_UNIT_CHARS else None)
+            v = verified[key]
+            if v is None:
+                continue
+            sim, qa, qb, oa, ob = v
+            for j in occurrences.get(qi, (qi,)):
+                matches.append(Match(j, units[j].span_of(qa, qb), (ostarts[oa], oends[ob - 1]), sim, rid, oseq))
+    return matches, reports

@@ -1,0 +1,169 @@
+"""Copy matches kept in the database (table copy_matches), so that showing a report's shared
+passages reads rows instead of matching.
+
+Invariant: copy_matches holds, in both directions, the verified matches between every two
+reports whose `copies_at` is set. Storing a report keeps it (Corpus.add):
+1. before its transaction, the new report is matched against the reports matched so far
+   (`prematch`: the slow part, run by several writers at once);
+2. inside its transaction, after its row is written, under a lock (`lock_matches`), it is also
+   matched against the reports other writers finished meanwhile, the rows are written and
+   `copies_at` set (`finish`). Whatever two writers race, every pair is matched by one of them.
+Reports stored before matches were kept (copies_at NULL) are matched once by `ensure_copies`.
+Reading (`stored_matches`) loads at most MAX_ROWS_PER_UNIT rows per unit (the most similar), and
+per unit the number of other reports sharing it, so a passage every report copies stays cheap.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from fazhi.corpus.candidates import Plan, find_matches, index_plan, report_rows
+from fazhi.corpus.copies import REPORT_COLS, Match, Subject, stored_subject
+from fazhi.corpus.fingerprint import Unit
+
+MAX_ROWS_PER_UNIT = 60
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def matched_ids(conn) -> set[int]:
+    from sqlalchemy import select
+
+    from fazhi.corpus.models import ReportRow
+
+    return set(conn.execute(select(ReportRow.id).where(ReportRow.copies_at.is_not(None))).scalars())
+
+
+def prematch(conn, units: list[Unit], plan: Plan, subject: Subject, min_chars: int
+             ) -> tuple[set[int], list[Match]]:
+    """(reports matched so far, the subject's matches in them): step 1, outside the transaction."""
+    snapshot = matched_ids(conn)
+    matches, _ = find_matches(conn, units, subject, min_chars, plan=plan)
+    return snapshot, [m for m in matches if m.report_id in snapshot]
+
+
+def finish(conn, report_id: int, units: list[Unit], plan: Plan, subject: Subject, min_chars: int,
+           pre: list[Match], snapshot: set[int]) -> int:
+    """Step 2, in the report's transaction: match the reports finished since `snapshot`, write
+    every match both ways and set copies_at. Returns the number of matches."""
+    from sqlalchemy import update
+
+    from fazhi.corpus.database import lock_matches
+    from fazhi.corpus.models import ReportRow
+
+    lock_matches(conn)
+    subject = replace(subject, report_id=report_id)
+    done = matched_ids(conn) - {report_id}
+    keep = [m for m in pre if m.report_id in done]
+    new = done - snapshot
+    if new:
+        more, _ = find_matches(conn, units, subject, min_chars, plan=plan, only=new)
+        keep.extend(more)
+    insert_matches(conn, report_id, keep)
+    conn.execute(update(ReportRow).where(ReportRow.id == report_id).values(copies_at=_now()))
+    return len(keep)
+
+
+def insert_matches(conn, report_id: int, matches: list[Match]) -> None:
+    from sqlalchemy import insert
+
+    from fazhi.corpus.models import CopyMatchRow
+
+    rows = []
+    for m in matches:
+        sim = round(float(m.similarity), 4)
+        rows.append({"report_id": report_id, "unit_seq": m.qi, "start": m.q[0], "end": m.q[1],
+                     "other_id": m.report_id, "o_start": m.o[0], "o_end": m.o[1], "similarity": sim})
+        rows.append({"report_id": m.report_id, "unit_seq": m.o_seq, "start": m.o[0], "end": m.o[1],
+                     "other_id": report_id, "o_start": m.q[0], "o_end": m.q[1], "similarity": sim})
+    for i in range(0, len(rows), 5000):
+        conn.execute(insert(CopyMatchRow), rows[i:i + 5000])
+
+
+def delete_matches(conn, report_id: int) -> None:
+    from sqlalchemy import delete, or_
+
+    from fazhi.corpus.models import CopyMatchRow
+
+    conn.execute(delete(CopyMatchRow).where(or_(CopyMatchRow.report_id == report_id,
+                                                CopyMatchRow.other_id == report_id)))
+
+
+def match_in_transaction(conn, report_id: int, units: list[Unit], subject: Subject, min_chars: int,
+                         below: int | None = None) -> int:
+    """Match a report whose units are written in this transaction against every matched report
+    (or those with a smaller id: reindex), write the matches and set copies_at."""
+    from sqlalchemy import update
+
+    from fazhi.corpus.database import lock_matches
+    from fazhi.corpus.models import ReportRow
+
+    lock_matches(conn)
+    subject = replace(subject, report_id=report_id)
+    done = matched_ids(conn) - {report_id}
+    matches, _ = find_matches(conn, units, subject, min_chars, plan=index_plan(units), below=below)
+    matches = [m for m in matches if m.report_id in done]
+    insert_matches(conn, report_id, matches)
+    conn.execute(update(ReportRow).where(ReportRow.id == report_id).values(copies_at=_now()))
+    return len(matches)
+
+
+def stored_matches(conn, report_id: int):
+    """(the report's row, its stored matches, the other reports' rows, the corpus size, per unit
+    the number of other reports sharing it), or None when the report is not stored."""
+    from sqlalchemy import func, select
+
+    from fazhi.corpus.models import CopyMatchRow, ReportRow
+
+    rows = report_rows(conn, [report_id], REPORT_COLS)
+    if report_id not in rows:
+        return None
+    c = CopyMatchRow
+    rn = func.row_number().over(partition_by=c.unit_seq, order_by=(c.similarity.desc(), c.other_id.desc())
+                                ).label("rn")
+    inner = select(c.unit_seq, c.start, c.end, c.other_id, c.o_start, c.o_end, c.similarity, rn).where(
+        c.report_id == report_id).subquery()
+    q = select(inner).where(inner.c.rn <= MAX_ROWS_PER_UNIT).order_by(inner.c.unit_seq, inner.c.rn)
+    matches = [Match(r.unit_seq, (r.start, r.end), (r.o_start, r.o_end), r.similarity, r.other_id)
+               for r in conn.execute(q)]
+    counts = dict(conn.execute(select(c.unit_seq, func.count(func.distinct(c.other_id)))
+                               .where(c.report_id == report_id).group_by(c.unit_seq)).all())
+    others = report_rows(conn, sorted({m.report_id for m in matches}), REPORT_COLS)
+    n_reports = conn.execute(select(func.count()).select_from(ReportRow)).scalar_one()
+    matches = [m for m in matches if m.report_id in others]
+    return rows[report_id], matches, others, n_reports, counts
+
+
+def ensure_copies(corpus, progress=None) -> int:
+    """Match every report stored before copy matches were kept (copies_at NULL), one transaction
+    each, oldest first; safe alongside other writers. Returns how many were matched."""
+    from sqlalchemy import select, update
+
+    from fazhi.corpus.fingerprint import dict_units
+    from fazhi.corpus.models import ReportRow
+
+    with corpus.engine.connect() as conn:
+        todo = conn.execute(select(ReportRow.id).where(ReportRow.copies_at.is_(None))
+                            .order_by(ReportRow.id)).scalars().all()
+    done = 0
+    for rid in todo:
+        row = corpus.get(rid)
+        if row is None or row["copies_at"] is not None:
+            continue
+        units = dict_units({**row["analysis"], "text": row["text"]}, corpus.params)
+        plan = index_plan(units)
+        subject = stored_subject(row)
+        with corpus.engine.connect() as conn:
+            snapshot, pre = prematch(conn, units, plan, subject, corpus.params.min_chars)
+        with corpus.engine.begin() as conn:
+            claim = update(ReportRow).where(ReportRow.id == rid, ReportRow.copies_at.is_(None)).values(
+                copies_at=_now())
+            if conn.execute(claim).rowcount == 0:
+                continue  # another process matched it meanwhile
+            finish(conn, rid, units, plan, subject, corpus.params.min_chars, pre, snapshot)
+        done += 1
+        if progress is not None:
+            progress(1)
+    return done
