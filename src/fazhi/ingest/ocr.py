@@ -52,7 +52,7 @@ def engine() -> str:
     if not exe:
         raise OcrUnavailable(f"未安装文字识别程序 tesseract（Debian 软件包 {DEBIAN_PACKAGES}）")
     if LANG not in _languages(exe):
-        raise OcrUnavailable(f"tesseract 缺少简体中文识别模型（Debian 软件包 tesseract-ocr-chi-sim）")
+        raise OcrUnavailable("tesseract 缺少简体中文识别模型（Debian 软件包 tesseract-ocr-chi-sim）")
     return exe
 
 
@@ -79,11 +79,9 @@ def render_png(page, dpi: int = DPI) -> bytes:
 
 def ocr_png(png: bytes, scale: float = DPI / 72, exe: str | None = None) -> list[OcrLine]:
     """The lines tesseract reads in one page image; boxes divided by `scale` (pixels per point)."""
-    exe = exe or engine()
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    argv, env = command(exe or engine())
     try:
-        done = subprocess.run([exe, "stdin", "stdout", "-l", LANG, "--psm", "3", "tsv"], input=png,
-                              capture_output=True, timeout=TIMEOUT_S, env=env)
+        done = subprocess.run(argv, input=png, capture_output=True, timeout=TIMEOUT_S, env=env)
     except subprocess.TimeoutExpired:
         raise OcrUnavailable(f"文字识别超时（单页超过 {TIMEOUT_S} 秒）") from None
     except OSError:
@@ -91,6 +89,11 @@ def ocr_png(png: bytes, scale: float = DPI / 72, exe: str | None = None) -> list
     if done.returncode != 0:
         raise OcrUnavailable("文字识别程序 tesseract 运行失败")
     return tsv_lines(done.stdout.decode("utf-8", errors="replace"), scale)
+
+
+def command(exe: str) -> tuple[list[str], dict[str, str]]:
+    """The tesseract command line (PNG on stdin, TSV on stdout) and its environment: one thread."""
+    return [exe, "stdin", "stdout", "-l", LANG, "--psm", "3", "tsv"], {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 
 def ocr_page(page, dpi: int = DPI, exe: str | None = None) -> list[OcrLine]:
