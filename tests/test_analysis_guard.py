@@ -78,3 +78,11 @@ def test_text_over_the_limit_is_refused_before_analysis(tmp_path, monkeypatch):
     with pytest.raises(AnalysisError) as info:
         pipeline.analyze(path)
     assert "文字过多" in info.value.reason and "未分析" in info.value.reason
+
+
+def test_text_of_too_many_lines_is_refused_before_analysis(tmp_path):
+    path = tmp_path / "lines.txt"
+    path.write_text("一、段\n" * (pipeline.MAX_TEXT_LINES + 1), encoding="utf-8")
+    with pytest.raises(AnalysisError) as info:
+        pipeline.analyze(path)
+    assert f"上限 {pipeline.MAX_TEXT_LINES} 行" in info.value.reason

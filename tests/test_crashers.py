@@ -108,12 +108,12 @@ def test_utf16le_without_bom_is_read_as_text():
     assert out.probe == text
 
 
-def test_sixteen_thousand_headings_are_analysed():
-    text = "\n".join(f"{fc_cn(i % 99 + 1)}、标题{i}\n开展法治宣传活动{i}次。" for i in range(16000))
-    out = run_one(Case("crasher", "headings16000", ".txt", text.encode("utf-8")),
-                  probe=lambda r: len(r.areas["paragraphs"]))
-    assert out.status in ("ok", "refused"), out.detail
-    assert out.status == "refused" or out.probe >= 16000
+def test_nine_thousand_headings_are_analysed():
+    text = "\n".join(f"{fc_cn(i % 99 + 1)}、标题{i}\n开展法治宣传活动{i}次。" for i in range(9000))
+    out = run_one(Case("crasher", "headings9000", ".txt", text.encode("utf-8")),
+                  probe=lambda r: [len(r.outline), len(r.areas["paragraphs"])])
+    assert out.status == "ok", out.detail
+    assert out.probe[0] >= 9000 and out.probe[1] >= 9000
 
 
 def fc_cn(n: int) -> str:

@@ -26,8 +26,9 @@ _CONTAINERS = {"div", "article", "section", "main", "td", "body", "form", "cente
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "select",
          "button", "input", "textarea", "nav", "map", "audio", "video", "canvas")
 MAX_DEPTH = 2048  # libxml2's nesting limit with huge_tree
-MAX_ELEMENTS = 200_000  # a report page has a few thousand elements; a page with more is refused
-MAX_LINES = 50_000  # a report has a few hundred paragraphs; a page rendering to more lines is refused
+MAX_ELEMENTS = 100_000  # a report page has a few thousand elements; a page with more is refused
+MAX_LINES = 20_000  # a report has a few hundred paragraphs; a page rendering to more lines is refused
+# (the analysis refuses more than 20,000 lines too: fazhi.pipeline.MAX_TEXT_LINES)
 MAX_TITLE_TRIES = 200  # elements whose text is read while looking for the headline
 _TITLE_CLASS = re.compile(r"title|tit\b|biaoti|headline|bt\b", re.I)
 
