@@ -130,6 +130,8 @@ _INLINE_TAG = re.compile(r"</?(?:font|span|b|i|u|s|em|strong|small|big|sub|sup|s
                          r"|ins|del|[a-z]+:[a-z]+)(?=[\s/>])[^<>]*>", re.I)
 _ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:]*)[^<>]*>")
 _HIDDEN_OPEN = re.compile(r"<(script|style|noscript|template)\b|<!--", re.I)
+_HIDDEN_CLOSE = {"--": re.compile("-->"), **{t: re.compile(rf"</{t}\b[^<>]*>?", re.I)
+                                              for t in ("script", "style", "noscript", "template")}}
 
 
 def _drop_inline_tags(text: str) -> str:
@@ -148,18 +150,13 @@ def _flatten(text: str) -> str:
 def _drop_hidden(text: str) -> str:
     """Text without scripts, styles and comments; an unclosed one hides the rest of the page, as in
     a browser. One pass (a search for each closing tag starts where its opening one ends)."""
-    lower = text.lower()
     out, pos = [], 0
     while (m := _HIDDEN_OPEN.search(text, pos)) is not None:
         out.append(text[pos:m.start()])
-        close = "-->" if m.group(0) == "<!--" else f"</{m.group(1).lower()}"
-        end = lower.find(close, m.end())
-        if end < 0:
+        close = _HIDDEN_CLOSE["--" if m.group(0) == "<!--" else m.group(1).lower()].search(text, m.end())
+        if close is None:
             return "".join(out)
-        pos = end + len(close)
-        if close != "-->":
-            gt = text.find(">", pos)
-            pos = len(text) if gt < 0 else gt + 1
+        pos = close.end()
     out.append(text[pos:])
     return "".join(out)
 
