@@ -181,15 +181,21 @@ def test_mixed_line_endings(tmp_path):
     assert a.metadata.issuer == b.metadata.issuer and a.metadata.report_year == b.metadata.report_year
 
 
-@pytest.mark.parametrize("codec", ["utf-8", "gb18030"])
+@pytest.mark.parametrize("codec", ["utf-8", "gb18030", "utf-16-le"])
 def test_one_corrupt_byte_is_replaced_and_noted(tmp_path, codec):
     text = seed_text("004")
     data = bytearray(text.encode(codec))
     line_no = 12
     at = len("\n".join(text.split("\n")[: line_no - 1]).encode(codec)) + 1 + 4  # inside line 12
-    while data[at] < 0x80:  # hit the first byte of a Chinese character
-        at += 1
-    data[at] = 0xFF
+    if codec == "utf-16-le":
+        at -= at % 2
+        while data[at + 1] < 0x4E:  # a Chinese character's high byte
+            at += 2
+        data[at + 1] = 0xDC  # now a lone low surrogate
+    else:
+        while data[at] < 0x80:  # hit the first byte of a Chinese character
+            at += 1
+        data[at] = 0xFF
     p = tmp_path / "damaged.txt"
     p.write_bytes(bytes(data))
     doc = load(p)

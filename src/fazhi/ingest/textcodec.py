@@ -96,6 +96,10 @@ def _decode(data: bytes) -> Decoded:
     if utf16:
         return Decoded(*utf16)
     if data.count(b"\x00") > MAX_BAD_SPOTS:
+        for codec in ("utf-16-le", "utf-16-be"):
+            patched = _with_replacement(data, codec) if len(data) % 2 == 0 else None
+            if patched:
+                return Decoded(patched[0], codec, patched[1])
         raise DecodeError("文件含有二进制数据，不是文本文件")
     try:
         text = data.decode("gb18030")
