@@ -95,14 +95,30 @@ def _child(case: Case, path: Path, out_fd: int, time_limit: float, mem_limit: in
 
 
 def _warm_up() -> None:
+    """Analyse one sample in every format in the parent, so the workers start with every reader
+    and data file loaded (python-docx, pdfplumber, lxml.html, the rule data)."""
+    import logging
+    import random
+
+    from fazhi.errors import InputError
     from fazhi.pipeline import analyze
 
+    logging.disable(logging.WARNING)
     tmp = Path(tempfile.mkdtemp(prefix="fazhi-fuzz-warm-", dir=_shm()))
-    path = tmp / "warm.txt"
-    path.write_text(fc.sample_texts()[0], encoding="utf-8")
-    analyze(path)
-    path.unlink()
-    tmp.rmdir()
+    rng = random.Random(0)
+    try:
+        for fmt in ("txt", "docx", "html", "pdf"):
+            suffix, data, _ = fc.write(fc.sample_texts()[0], fmt, rng)
+            path = tmp / f"warm{suffix}"
+            path.write_bytes(data)
+            try:
+                analyze(path)
+            except InputError:
+                pass
+            path.unlink()
+    finally:
+        logging.disable(logging.NOTSET)
+        tmp.rmdir()
 
 
 def _shm() -> str | None:
