@@ -7,8 +7,8 @@ dies, an invalid span, a result that is not strict JSON, or a refusal whose reas
 clear Chinese line (a Python class name such as （KeyError） in it). `ok` and `refused` pass.
 
 Time is the worker's CPU time (RLIMIT_CPU, and wait4's rusage): the machine is shared, so wall
-time says more about the neighbours than about the input. A worker that makes no progress for
-max(60 s, 10 x the limit) of wall time is killed and counted as a timeout too.
+time says more about the neighbours than about the input. A worker that uses no CPU for 30 s
+(blocked, not busy) is killed and counted as a timeout too.
 
     python tests/fuzz_harness.py --cases 2000 --seed 1 [--cheap] [--jobs 2] [--out results.jsonl]
 
@@ -41,6 +41,7 @@ STATUSES = ("ok", "refused", "exception", "timeout", "memory", "died", "span", "
 PASSING = ("ok", "refused")
 MEM_LIMIT = 2 << 30
 TIME_LIMIT = 10.0
+STUCK_SECONDS = 30.0  # a worker that uses no CPU for this long is killed (counted as a timeout)
 
 
 @dataclass
@@ -134,6 +135,26 @@ class _Running:
     started: float
     path: Path
     buf: bytes = b""
+    cpu_ticks: int = -1  # the worker's CPU time when last seen to grow (clock ticks)
+    progressed: float = 0.0  # when that was (monotonic)
+
+    def stuck(self, now: float, quiet: float) -> bool:
+        """No CPU used for `quiet` seconds: blocked, not busy (busy workers are capped by RLIMIT_CPU).
+        Without /proc, any worker older than 10 x `quiet` counts as stuck."""
+        ticks = _cpu_ticks(self.pid)
+        if ticks is None:
+            return now - self.started > 10 * quiet
+        if ticks > self.cpu_ticks:
+            self.cpu_ticks, self.progressed = ticks, now
+        return now - max(self.progressed, self.started) > quiet
+
+
+def _cpu_ticks(pid: int) -> int | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[11]) + int(fields[12])  # utime + stime
 
 
 def run(indexes: Iterable[int], seed: int, *, jobs: int = 2, cheap: bool = False, time_limit: float = TIME_LIMIT,
@@ -187,7 +208,7 @@ def run_cases(cases: Iterable[tuple[int, Case]], *, seed: int = 0, jobs: int = 2
                     continue
                 yield _finish(running.pop(fd), seed, time_limit)
             for fd, job in list(running.items()):
-                if time.monotonic() - job.started > max(60.0, 10 * time_limit):  # stuck, not busy: CPU is capped
+                if job.stuck(time.monotonic(), STUCK_SECONDS):
                     os.kill(job.pid, signal.SIGKILL)
                     yield _finish(running.pop(fd), seed, time_limit, killed=True)
     finally:
@@ -217,7 +238,8 @@ def _finish(job: _Running, seed: int, time_limit: float, killed: bool = False) -
     except ValueError:
         sig = os.WTERMSIG(status_code) if os.WIFSIGNALED(status_code) else None
         if killed or sig in (signal.SIGXCPU, signal.SIGKILL) and cpu >= time_limit:
-            status, detail = "timeout", f"killed after {wall:.1f} s wall, {cpu:.1f} s CPU"
+            status, detail = "timeout", f"killed after {wall:.1f} s wall, {cpu:.1f} s CPU" + (
+                "" if cpu >= time_limit else f", no CPU used for {STUCK_SECONDS:.0f} s")
         else:
             status, detail = "died", f"signal {sig}, exit {status_code}"
     if status in PASSING and cpu > time_limit:
