@@ -203,3 +203,117 @@ def test_same_issuer_is_recycling_even_when_the_unit_key_drifted(tmp_path):
     assert not bare.same_unit({"unit_key": "place:2", "issuer": "司法局"})
     assert Subject("place:1", 2023, None, issuer="东莞市司法局桥头分局").same_unit(
         {"unit_key": "place:2", "issuer": "东莞市 司法局桥头分局"})
+
+
+# ---------------------------------------------------------------- bounded matching, stored matches
+def _units(text: str):
+    """Fingerprinted units of a plain text (every line a paragraph)."""
+    from fazhi.corpus.fingerprint import DEFAULT_PARAMS, fingerprint, split_units
+    from fazhi.text.view import make_view
+
+    return fingerprint(split_units(make_view(text), (0, len(text)), params=DEFAULT_PARAMS))
+
+
+def _store_units(corpus, text: str, sha: str, unit_key: str) -> int:
+    """A report row with the units of `text` indexed as Corpus.add indexes them (no analysis)."""
+    from datetime import datetime
+
+    from sqlalchemy import insert
+
+    from fazhi.corpus.models import ReportRow
+
+    now = datetime(2026, 1, 1)
+    with corpus.engine.begin() as conn:
+        rid = conn.execute(insert(ReportRow).returning(ReportRow.id), {
+            "sha256": sha, "path": f"{sha}.txt", "unit_key": unit_key, "body_chars": len(text),
+            "engine_version": "test", "added_at": now, "analyzed_at": now, "text": text, "analysis": {},
+            "copies_at": now}).scalar_one()
+        corpus._insert_units(conn, rid, _units(text))
+    return rid
+
+
+LINE = "本单位坚持把法治政府建设摆在全局工作的突出位置，认真落实党政主要负责人履行推进法治建设第一责任人职责"
+
+
+def test_repeated_and_near_identical_units_are_indexed_a_bounded_number_of_times():
+    from fazhi.corpus.candidates import MAX_BAND_UNITS, index_plan
+
+    plan = index_plan(_units("\n".join([LINE] * 5000)))
+    assert len(plan) == 5000 and sum(1 for keys in plan if keys) == 1  # collapsed to one
+    near = "\n".join(f"{LINE}{chr(0x5200 + i % 97)}{chr(0x5800 + i)}" for i in range(3000))  # all distinct
+    plan = index_plan(_units(near))
+    from collections import Counter
+
+    per_key = Counter(key for keys in plan for _b, key in keys)
+    assert max(per_key.values()) <= MAX_BAND_UNITS
+    assert sum(len(keys) for keys in plan) <= MAX_BAND_UNITS * len(per_key)
+
+
+def test_matching_repetitive_reports_does_linear_work(monkeypatch):
+    """A 3,000-line report of one repeated line (and its near-variants) against stored reports made
+    the same way: the verifications stay bounded by distinct units × MAX_CANDIDATES, not lines × lines."""
+    import fazhi.corpus.copies as copies_mod
+    from fazhi.corpus.candidates import MAX_CANDIDATES, MAX_REPEATS, find_matches
+    from fazhi.corpus.copies import Subject
+    from fazhi.corpus.store import memory_corpus
+
+    corpus = memory_corpus()
+    variants = [f"{LINE}{chr(0x5200 + i)}" for i in range(40)]
+    for n in range(3):
+        _store_units(corpus, "\n".join(variants[j % 40] for j in range(3000)), f"s{n}", f"issuer:u{n}")
+    calls = []
+    real = copies_mod.verify
+    monkeypatch.setattr(copies_mod, "verify", lambda *a, **k: calls.append(1) or real(*a, **k))
+    query = _units("\n".join(variants[j % 40] for j in range(3000)))
+    with corpus.engine.connect() as conn:
+        matches, reports = find_matches(conn, query, Subject("issuer:me", 2024, None), 20)
+    distinct = len({u.text_hash for u in query})
+    assert distinct == 40 and len(calls) <= distinct * MAX_CANDIDATES
+    assert matches and len(matches) <= distinct * MAX_CANDIDATES * MAX_REPEATS
+    assert set(reports) == {1, 2, 3}
+
+
+def test_stored_copies_are_what_matching_now_finds(seeds, tmp_path):
+    """Copy matches computed once when each report was stored (in both directions) equal a fresh
+    match of each report against the whole corpus."""
+    from fazhi.corpus import open_corpus
+    from fazhi.corpus.copies import match_stored, match_units, stored_subject
+    from fazhi.corpus.fingerprint import dict_units
+
+    def key(cs):
+        return sorted((c["start"], c["end"], c["kind"], c["other"]["id"], c["other"]["start"], c["other"]["end"])
+                      for c in cs)
+
+    with open_corpus(tmp_path / "c.db") as c:
+        for p in sorted(seeds.glob("*.txt")):
+            c.add(fazhi.analyze(p))
+        found = 0
+        for row in c.rows(("id",)):
+            full = c.get(row["id"])
+            fresh = match_units(c, dict_units({**full["analysis"], "text": full["text"]}, c.params), stored_subject(full))
+            stored = match_stored(c, row["id"])
+            assert key(stored) == key(fresh), row["id"]
+            found += len(stored)
+        assert found > 0
+        from sqlalchemy import text
+
+        with c.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM reports WHERE copies_at IS NULL")).scalar() == 0
+
+
+def test_reports_stored_before_copies_were_kept_are_matched_once(seeds, tmp_path):
+    from sqlalchemy import text
+
+    from fazhi.corpus import open_corpus
+    from fazhi.corpus.copies import match_stored
+
+    with open_corpus(tmp_path / "c.db") as c:
+        ids = [c.add(fazhi.analyze(p))[0] for p in sorted(seeds.glob("*.txt"))]
+        before = {rid: match_stored(c, rid) for rid in ids}
+        with c.engine.begin() as conn:  # as a database migrated from 0003 looks
+            conn.execute(text("DELETE FROM copy_matches"))
+            conn.execute(text("UPDATE reports SET copies_at = NULL"))
+        assert match_stored(c, ids[0]) == before[ids[0]]  # the first read matches every report once
+        with c.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM reports WHERE copies_at IS NULL")).scalar() == 0
+        assert {rid: match_stored(c, rid) for rid in ids} == before

@@ -3,9 +3,9 @@ linearly in the report's length whatever its content (fazhi.corpus.copies classi
 
 A report made of one paragraph pasted 10,000 times, or of 10,000 near-identical lines, must not
 make the matcher compare every unit with every other one. So:
-- a unit standing more than MAX_REPEATS times in its report is not matched at all (it proves
-  nothing but the repetition); a unit repeated up to that often is matched once, and the result
-  reported at each of its places;
+- repeated units are collapsed: a unit standing several times in its report is indexed and
+  matched once; the result is reported at each of its places when it stands at most MAX_REPEATS
+  times, else at its first place only (the other places are skipped: they prove nothing more);
 - a band key is indexed (and looked up) for at most MAX_BAND_UNITS units of one report;
 - at most MAX_BAND_ROWS stored rows are read per band key (the newest reports first), and at most
   MAX_CANDIDATES other units (those sharing the most band keys) are verified per unit;
@@ -43,14 +43,13 @@ def chunks(seq: list, n: int = _CHUNK):
 
 def index_plan(units: list[Unit]) -> Plan:
     """The (band, key) pairs each unit is indexed and looked up by; () for a unit left out (see
-    the module docstring): too long, repeated too often, a repeat of an earlier identical unit,
-    or past MAX_BAND_UNITS units on every one of its keys."""
-    counts = Counter(u.text_hash for u in units)
+    the module docstring): too long, a repeat of an earlier identical unit, or past
+    MAX_BAND_UNITS units on every one of its keys."""
     seen: set[int] = set()
     per_key: Counter[int] = Counter()
     plan: Plan = []
     for u in units:
-        if len(u.norm) > MAX_UNIT_CHARS or counts[u.text_hash] > MAX_REPEATS or u.text_hash in seen:
+        if len(u.norm) > MAX_UNIT_CHARS or u.text_hash in seen:
             plan.append(())
             continue
         seen.add(u.text_hash)
@@ -64,11 +63,12 @@ def index_plan(units: list[Unit]) -> Plan:
 
 
 def repeats(units: list[Unit]) -> dict[int, list[int]]:
-    """First occurrence → every occurrence, for units standing 2..MAX_REPEATS times."""
+    """First occurrence → the places its matches are reported at: every occurrence of a unit
+    standing 2..MAX_REPEATS times, the first one only of a unit standing more often."""
     where: dict[int, list[int]] = defaultdict(list)
     for i, u in enumerate(units):
         where[u.text_hash].append(i)
-    return {idx[0]: idx for idx in where.values() if 1 < len(idx) <= MAX_REPEATS}
+    return {idx[0]: (idx if len(idx) <= MAX_REPEATS else idx[:1]) for idx in where.values() if len(idx) > 1}
 
 
 def _band_query(keys: list[int], only: Collection[int] | None, below: int | None):

@@ -59,15 +59,12 @@ class ChartCache:
         self._entries: dict[str, Entry] = {}
         self._lock = threading.Lock()
 
-    @staticmethod
-    def key(ids: list[int], reviewer: bool) -> str:
-        raw = ",".join(map(str, ids)) + f"|{reviewer}"
-        return hashlib.sha256(raw.encode()).hexdigest()
-
-    def get(self, corpus, ids: list[int], reviewer: bool) -> dict[str, Any]:
-        """{"charts": [...] | None, "stale": bool} (blocking on a first computation only)."""
-        state = corpus_state(corpus)
-        key = self.key(ids, reviewer)
+    def get(self, corpus, selection: str, ids: list[int], reviewer: bool) -> dict[str, Any]:
+        """{"charts": [...] | None, "stale": bool} for the reports `ids` listed by `selection` (the
+        filters and who is asking): the same selection after a change gets its previous charts
+        at once. Blocks only on a selection's first computation."""
+        state = (*corpus_state(corpus), hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest())
+        key = hashlib.sha256(f"{selection}|{reviewer}".encode()).hexdigest()
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry.state == state:

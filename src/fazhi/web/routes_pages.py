@@ -103,7 +103,8 @@ def reports_charts(request: Request):
     user = current_user(request)
     rows = views.corpus_rows(corpus_of(request), cycle, user, flt)
     reviewer = bool(user and cycle.can_review(user))
-    return request.app.state.charts.get(corpus_of(request), [r["id"] for r in rows], reviewer)
+    who = "reviewer" if reviewer else f"user:{user['id']}" if user else "public"
+    return request.app.state.charts.get(corpus_of(request), f"{flt.query()}|{who}", [r["id"] for r in rows], reviewer)
 
 
 @router.get("/reports.xlsx")
