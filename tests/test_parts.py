@@ -207,3 +207,17 @@ def test_next_year_heading_is_known_without_the_report_year():
     view = make_view(text)
     outline = build_outline(view, Span(0, len(text)), text)
     assert outline[next_year_heading(outline, view)].title == "2024年重点工作"
+
+
+@pytest.mark.parametrize("passage,about", [
+    ("市政府主要负责同志认真履行推进法治建设第一责任人职责，主持召开常务会议研究法治政府建设议题12项。", True),
+    ("县委、县政府主要领导定期听取法治建设工作汇报，亲自部署重点任务。", True),
+    ("严格落实党政主要负责人履行推进法治建设第一责任人职责，及时调整领导小组成员，配备日常工作机构。", False),
+    ("进一步强化党政主要负责人履行法治建设第一责任人职责，推动各部门将党的领导贯彻到法治建设全过程。", False),
+    ("成立了以镇党委书记为组长的领导小组，统筹协调、督促检查各项工作。", False),
+])
+def test_a_passage_reports_the_duty_when_the_leader_is_its_subject(passage, about):
+    from fazhi.structure.part_content import passage_about
+
+    view = make_view(passage)
+    assert passage_about(view, Span(0, len(view)), "first_responsible", 2023) is about

@@ -77,9 +77,13 @@ def build_outline(view: str, body: Span, text: str | None = None) -> list[Headin
                 title_start=ln.title.start, title_end=ln.title.end)
         for ln in heads
     ]
-    for i, h in enumerate(outline):
-        nxt = next((o.start for o in outline[i + 1:] if o.level <= h.level), body.end)
-        h.section_end = nxt
+    open_: list[Heading] = []  # headings whose section runs on; one pass, linear
+    for h in outline:
+        while open_ and open_[-1].level >= h.level:
+            open_.pop().section_end = h.start
+        open_.append(h)
+    for h in open_:
+        h.section_end = body.end
     return outline
 
 

@@ -57,7 +57,10 @@ def heading_parts(title: str, report_year: int | None) -> list[str]:
     """Every part a heading title names: its main part, plus the parts of its joined
     pieces ("主要举措、成效和不足"). Measures joins only when written first (下一步工作思路
     和举措 is next year's alone); the first-responsible part stands alone."""
-    view = _simplified(title)
+    return _parts_named(_simplified(title), report_year)
+
+
+def _parts_named(view: str, report_year: int | None) -> list[str]:
     key = _classify(view, report_year)
     if key is None or key == "first_responsible":
         return [key] if key else []
@@ -73,16 +76,16 @@ def heading_parts(title: str, report_year: int | None) -> list[str]:
     return out
 
 
-def _title_year(title: str) -> int | None:
-    m = _YEAR.search(make_view(title))
-    return int(m.group(1)) if m else None
-
-
-def _named(level1: list[tuple[int, Heading]], report_year: int | None) -> dict[int, list[str]]:
-    named = {i: heading_parts(h.title, report_year) for i, h in level1}
+def _named(level1: list[tuple[int, Heading]], report_year: int | None, view: str | None) -> dict[int, list[str]]:
+    """Parts named by each level-1 heading's words (read on the view when given); a heading
+    naming the year after one an earlier heading names is next year's."""
+    titles = {i: _GAP.sub("", view[h.title_start:h.title_end]) if view is not None else _simplified(h.title)
+              for i, h in level1}
+    named = {i: _parts_named(titles[i], report_year) for i, _ in level1}
     seen: set[int] = set()
-    for i, h in level1:
-        y = _title_year(h.title)
+    for i, _ in level1:
+        m = _YEAR.search(titles[i])
+        y = int(m.group(1)) if m else None
         if y and not named[i] and y - 1 in seen:
             named[i] = ["next_year"]
         if y:
@@ -90,19 +93,22 @@ def _named(level1: list[tuple[int, Heading]], report_year: int | None) -> dict[i
     return named
 
 
-def map_parts(outline: list[Heading], report_year: int | None, view: str | None = None) -> dict[str, int | None]:
-    """Part -> outline index. With the `view` the outline was built on, headings whose
-    words name no part are classified by their sections' text."""
+def map_parts(outline: list[Heading], report_year: int | None, view: str | None = None,
+              text: part_content.PartText | None = None) -> dict[str, int | None]:
+    """Part -> outline index. With the `view` the outline was built on (or its `text`
+    already read), headings whose words name no part are classified by their sections."""
     parts: dict[str, int | None] = {k: None for k in PART_KEYS}
     level1 = [(i, h) for i, h in enumerate(outline) if h.level == 1]
-    named = _named(level1, report_year)
+    named = _named(level1, report_year, view if view is not None else (text.view if text else None))
     for i, _ in level1:
         for key in named[i]:
             if parts[key] is None:
                 parts[key] = i
-    if view is not None and level1:
+    if (view is not None or text is not None) and level1:
         doc = Span(level1[0][1].start, max(h.section_end for _, h in level1))
-        _by_content(view, level1, named, parts, report_year, doc)
+        if text is None:
+            text = part_content.PartText.read(view, doc.start, doc.end, report_year)  # type: ignore[arg-type]
+        _by_content(text, level1, named, parts, doc)
     if parts["measures"] is None and part_rules()["parts"]["measures"].get("fallback_first"):
         taken = {v for v in parts.values() if v is not None}
         first_other = min(taken) if taken else len(outline)
@@ -110,26 +116,26 @@ def map_parts(outline: list[Heading], report_year: int | None, view: str | None 
     return parts
 
 
-def _by_content(view: str, level1: list[tuple[int, Heading]], named: dict[int, list[str]],
-                parts: dict[str, int | None], report_year: int | None, doc: Span) -> None:
+def _by_content(text: part_content.PartText, level1: list[tuple[int, Heading]], named: dict[int, list[str]],
+                parts: dict[str, int | None], doc: Span) -> None:
     unnamed = [(i, h) for i, h in level1 if not named[i]]
     if parts["measures"] is None and unnamed:
         unnamed = unnamed[1:]  # the first heading naming nothing stands for the measures
     keys = tuple(k for k in part_content.CONTENT_PARTS if parts[k] is None)
     if not unnamed or not keys:
         return
-    dens = {k: part_content.density(view, doc.start, doc.end, k, report_year) for k in keys}
+    dens = {k: text.density(k, doc.start, doc.end) for k in keys}
     for i, h in unnamed:
         if not keys:
             return
-        key = part_content.section_part(view, h, report_year, keys, dens)
+        key = text.section_part(h, keys, dens)
         if key:
             parts[key] = i
             keys = tuple(k for k in keys if k != key)
     last_i, last_h = level1[-1]
     after = parts["shortcomings"] is not None and parts["shortcomings"] < last_i
-    if "next_year" in keys and after and (last_i, last_h) in unnamed and last_i not in parts.values() \
-            and part_content.forward_looking(view, last_h):
+    if "next_year" in keys and after and not named[last_i] and last_i not in parts.values() \
+            and (last_i, last_h) in unnamed and text.forward_looking(last_h):
         parts["next_year"] = last_i
 
 
@@ -155,7 +161,8 @@ def sub_heading_parts(outline: list[Heading], parts: dict[str, int | None], view
 
 def annotate(report: Report) -> None:
     year = report.metadata.report_year
-    parts = map_parts(report.outline, year, report.view)
+    text = part_content.PartText.read(report.view, report.body.start, report.body.end, year)
+    parts = map_parts(report.outline, year, report.view, text)
     sub_heading_parts(report.outline, parts, report.view, year)
     report.parts = parts
     places: dict[str, part_content.ContentPlace] = {}
@@ -163,10 +170,9 @@ def annotate(report: Report) -> None:
         if key not in part_content.CONTENT_PARTS:
             continue
         if idx is not None and report.outline[idx].level > 1:
-            places[key] = part_content.ContentPlace(
-                report.outline[idx].start, report.outline[idx].title_end, idx,
-                part_content.where_heading(report.text, report.outline, idx))
-        elif idx is None and (place := part_content.locate(report.view, report.text, report.outline,
-                                                           report.body, key, year)):
+            h = report.outline[idx]
+            places[key] = part_content.ContentPlace(h.start, h.title_end, idx,
+                                                    part_content.where_heading(report.outline, idx))
+        elif idx is None and (place := part_content.locate(text, report.text, report.outline, key)):
             places[key] = place
     report.facts["part_content"] = places
