@@ -76,6 +76,13 @@ def test_deeply_nested_page_keeps_every_paragraph(n, shape):
     assert sorted(set(out.probe)) == list(range(n))
 
 
+def test_page_of_a_hundred_and_fifty_thousand_paragraphs_is_refused_with_a_reason():
+    html = fc.page_html("某某县2023年度法治政府建设情况报告\n正文", "utf-8", ["<p>段</p>"] * 150_000)
+    out = run_one(Case("crasher", "p150000", ".html", html.encode()))
+    assert out.status == "refused", out.detail
+    assert "网页结构过大" in out.detail and "上限 100000 个" in out.detail
+
+
 def _indicator_values(report) -> list:
     return [[i.raw, i.value] for i in report.indicators]
 
