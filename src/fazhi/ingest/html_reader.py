@@ -6,6 +6,10 @@ rendered block by block (table rows as tab-separated lines), page furniture line
 dropped with the phrase lists of data/page_chrome.yaml, and the headline (h1, the
 ArticleTitle meta of the 政府网站 standard, a title block, or <title>) is put first if the
 article lacks it. 发布时间 and 来源 go to page_meta.
+
+Limits (a clear refusal, never a silent cut): nesting deeper than libxml2's 2048 levels is read
+again without inline tags, then flattened (parse_page); a page of more than MAX_ELEMENTS elements
+or MAX_LINES rendered lines is refused. Every tree walk is iterative, so depth costs no recursion.
 """
 from __future__ import annotations
 
