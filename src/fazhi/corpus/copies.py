@@ -282,13 +282,12 @@ def match_stored(corpus, report_id: int) -> list[dict[str, Any]]:
     before copies were kept (Corpus.ensure_copies)."""
     from fazhi.corpus.matchstore import stored_matches
 
-    found = corpus.rows(("copies_at",), id=report_id)
-    if not found:
-        raise KeyError(report_id)
-    if found[0]["copies_at"] is None:
-        corpus.ensure_copies()
     with corpus.engine.connect() as conn:
         got = stored_matches(conn, report_id)
+    if got is not None and got[0]["copies_at"] is None:
+        corpus.ensure_copies()
+        with corpus.engine.connect() as conn:
+            got = stored_matches(conn, report_id)
     if got is None:
         raise KeyError(report_id)
     row, matches, reports, n_reports, counts = got

@@ -117,9 +117,11 @@ def stored_matches(conn, report_id: int):
 
     from fazhi.corpus.models import CopyMatchRow, ReportRow
 
-    rows = report_rows(conn, [report_id], REPORT_COLS)
+    rows = report_rows(conn, [report_id], (*REPORT_COLS, "copies_at"))
     if report_id not in rows:
         return None
+    if rows[report_id]["copies_at"] is None:
+        return rows[report_id], [], {}, 0, {}
     c = CopyMatchRow
     rn = func.row_number().over(partition_by=c.unit_seq, order_by=(c.similarity.desc(), c.other_id.desc())
                                 ).label("rn")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,9 @@ from fazhi.cycle.passwords import hash_password, needs_rehash, verify_password, 
 from fazhi.cycle.status import REVIEW_ROLES, ROLES
 
 _USERNAME = re.compile(r"^[^\s/\\]{1,64}$")
+# per web request: the users already read (a request's permission checks agree with each other and
+# cost one query); None outside a request, where every check reads the database
+ACTOR_MEMO: ContextVar[dict | None] = ContextVar("fazhi_actor_memo", default=None)
 
 
 def orm_rows(conn, q) -> list:
@@ -129,8 +133,15 @@ class AccountsMixin:
         unknown or deactivated). Every permission check goes through this, never the dict given."""
         if not user or user.get("id") is None:
             return None
+        memo = ACTOR_MEMO.get()  # one read per user and web request (fazhi.web.guard sets the memo)
+        key = (id(self), user["id"])
+        if memo is not None and key in memo:
+            return memo[key]
         fresh = self.user(user["id"])
-        return fresh if fresh and fresh["active"] else None
+        actor = fresh if fresh and fresh["active"] else None
+        if memo is not None:
+            memo[key] = actor
+        return actor
 
     def _require(self, user: dict | None) -> dict:
         actor = self._actor(user)

@@ -58,9 +58,11 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        from fazhi.cycle.accounts import ACTOR_MEMO
         from fazhi.cycle.audit import AUDIT_CONTEXT, set_request_source
 
         token = set_request_source(client_ip(scope), header(scope, b"user-agent"))
+        memo = ACTOR_MEMO.set({})
         try:
             send = self._with_headers(scope, send)
             if scope["path"].startswith("/api/"):
@@ -70,6 +72,7 @@ class Guard:
             await self.app(scope, receive, send)
         finally:
             AUDIT_CONTEXT.reset(token)
+            ACTOR_MEMO.reset(memo)
 
     def _with_headers(self, scope, send):
         csp = (CSP_DOCS if scope["path"] == "/docs" else CSP).encode()
