@@ -177,6 +177,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
             t = time.perf_counter()
             reviewer.get("/reports/charts.json")
             charts.append((time.perf_counter() - t) * 1000)
+        storm = login_storm(base, reviewer)
     finally:
         sampler.stop = True
         server.terminate()
@@ -193,6 +194,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
         rows.append((f"GET {url} median / p95 / max (ms)", f"{statistics.median(vs):.0f} / {pct(vs, .95):.0f} / {max(vs):.0f}"))
     rows += [("all requests median / p95 (ms)", f"{statistics.median(every):.0f} / {pct(every, .95):.0f}"),
              ("charts.json after the uploads median (ms)", f"{statistics.median(charts):.0f}"),
+             ("GET /api/periods during 10 concurrent wrong logins: median / max (ms)",
+              f"{statistics.median(storm):.0f} / {max(storm):.0f}"),
              ("server peak RSS (MB)", f"{sampler.server:.0f}"),
              ("largest worker process RSS (MB)", f"{sampler.worker:.0f}"),
              ("jobs done / failed", f"{len(done)} / {len(results) - len(done)}"),
@@ -208,6 +211,31 @@ def run(args: argparse.Namespace, work: Path) -> int:
           and readable == len(done) == len({r["report_id"] for r in done}) == args.big + len(normal))
     print("goals met" if ok else "GOAL MISSED")
     return 0 if ok else 1
+
+
+def login_storm(base: str, reviewer) -> list[float]:
+    """Latency of an unrelated request while 10 clients send wrong passwords at once (2 each; the
+    20th failure locks the address, as designed)."""
+    import httpx
+
+    def attack(i: int) -> None:
+        c = httpx.Client(base_url=base, timeout=60)
+        for k in range(2):
+            token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)
+            c.post("/login", data={"username": f"nobody-{i}-{k}", "password": "wrong-guess-1", "csrf_token": token})
+
+    threads = [threading.Thread(target=attack, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    out = []
+    while any(t.is_alive() for t in threads) or len(out) < 10:
+        t0 = time.perf_counter()
+        reviewer.get("/api/periods")
+        out.append((time.perf_counter() - t0) * 1000)
+        time.sleep(0.05)
+    for t in threads:
+        t.join()
+    return out
 
 
 def _state(client, job: dict) -> str:

@@ -161,3 +161,35 @@ def test_dashboard_charts_come_from_a_child_process_and_are_cached(tmp_path, kin
     c.post("/api/upload", files={"files": (sample_path("003").name, sample_path("003").read_bytes())})
     changed = page_client.get("/reports/charts.json").json()
     assert changed["stale"] is True and changed["charts"] == first["charts"]  # served at once, refreshed behind
+
+
+def test_reports_stored_before_copies_were_kept_are_matched_in_the_background(tmp_path):
+    """A page view never matches: an old database's report page says the passages are being
+    computed; `fazhi serve` computes them in a worker process at start."""
+    from sqlalchemy import text
+
+    from fazhi.web.cli import backfill_copies
+
+    app = make_app(tmp_path)
+    c = client(app)
+    ids = [c.post("/api/upload", files={"files": (sample_path(p).name, sample_path(p).read_bytes())}).json()[0]
+           ["report_id"] for p in ("000", "003")]
+    assert c.get(f"/api/reports/{ids[0]}/copies").json()["copies"]  # 000 and 003 share a paragraph
+    with app.state.corpus.engine.begin() as conn:  # as a database migrated from the previous schema
+        conn.execute(text("DELETE FROM copy_matches"))
+        conn.execute(text("UPDATE reports SET copies_at = NULL"))
+    from fastapi.testclient import TestClient
+
+    page_client = TestClient(app)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page_client.get("/login").text).group(1)
+    page_client.post("/login", data={"username": "rev", "password": PASSWORD, "csrf_token": token})
+    assert 'id="copies-pending"' in page_client.get(f"/reports/{ids[0]}").text
+    assert c.get(f"/api/reports/{ids[0]}/copies").json()["copies"] == []
+    with app.state.corpus.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM copy_matches")).scalar() == 0  # the views matched nothing
+    assert backfill_copies(app) == 2
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not c.get(f"/api/reports/{ids[0]}/copies").json()["copies"]:
+        time.sleep(0.3)
+    assert c.get(f"/api/reports/{ids[0]}/copies").json()["copies"]
+    assert 'id="copies-pending"' not in page_client.get(f"/reports/{ids[0]}").text

@@ -276,15 +276,16 @@ def match_report(corpus, report) -> list[dict[str, Any]]:
     return match_units(corpus, report_units(report, corpus.params), subject_of(report, rid))
 
 
-def match_stored(corpus, report_id: int) -> list[dict[str, Any]]:
+def match_stored(corpus, report_id: int, *, compute_missing: bool = True) -> list[dict[str, Any]]:
     """Copies of a stored report against the rest of its corpus: read from the matches stored when
-    it (or the other report) was added — nothing is matched here, except once for a report stored
-    before copies were kept (Corpus.ensure_copies)."""
+    it (or the other report) was added — nothing is matched here, except once for reports stored
+    before copies were kept (Corpus.ensure_copies; with compute_missing=False such a report has
+    none yet: a page view never matches)."""
     from fazhi.corpus.matchstore import stored_matches
 
     with corpus.engine.connect() as conn:
         got = stored_matches(conn, report_id)
-    if got is not None and got[0]["copies_at"] is None:
+    if got is not None and got[0]["copies_at"] is None and compute_missing:
         corpus.ensure_copies()
         with corpus.engine.connect() as conn:
             got = stored_matches(conn, report_id)

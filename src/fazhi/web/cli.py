@@ -4,7 +4,7 @@
 Secure cookies are on with --secure-cookies, and by default with --proxy-headers (behind a TLS
 proxy such as nginx or Caddy, which sends X-Forwarded-Proto/For) or with a certificate given
 (uvicorn serves HTTPS itself); --no-secure-cookies turns them off for a plain-HTTP LAN test.
-Reports stored before copy matches were kept are matched once at start.
+Reports stored before copy matches were kept are matched once, in the background, at start.
 
 --demo loads the bundled sample reports through the yearly cycle (as a demo reviewer), sets up
 the period of their years, a demo admin, a demo reviewer and one account per sample unit, and
@@ -85,6 +85,28 @@ def _ensure_user(cycle, username: str, password: str, role: str, **kw) -> dict:
     return cycle.add_user(username, password, role, **kw)
 
 
+def backfill_copies(app) -> int:
+    """Reports stored before copy matches were kept: matched once, in a worker process in the
+    background (their pages say so meanwhile). Returns how many wait."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from fazhi.corpus.models import ReportRow
+    from fazhi.web.worker import TaskLimits, run
+
+    corpus = app.state.corpus
+    with corpus.engine.connect() as conn:
+        waiting = conn.execute(select(func.count()).select_from(ReportRow).where(ReportRow.copies_at.is_(None))).scalar()
+    if waiting:
+        url = corpus.engine.url.render_as_string(hide_password=False)
+        limits = TaskLimits(seconds=7 * 86400.0, memory_mb=4096)
+        threading.Thread(target=run, args=(url, corpus, "copies", (), limits), daemon=True,
+                         name="fazhi-copies").start()
+        print(f"正在后台为 {waiting} 份此前入库的报告计算雷同段落（完成前其报告页暂不显示雷同段落）", file=sys.stderr)
+    return waiting
+
+
 def secure_cookies(args: argparse.Namespace) -> bool:
     """--secure-cookies given, else on behind a proxy or with a certificate."""
     if args.secure_cookies is not None:
@@ -106,9 +128,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
         workers = args.analysis_workers or max(1, min(4, (os.cpu_count() or 2) - 1))
         app = create_app(args.db, secure_cookies=secure_cookies(args), upload_limits=UploadLimits(workers=workers))
-        pending = app.state.corpus.size() and app.state.corpus.ensure_copies()
-        if pending:
-            print(f"已为 {pending} 份此前入库的报告计算雷同段落", file=sys.stderr)
+        backfill_copies(app)
         if args.demo:
             accounts = demo_accounts(app.state.cycle)
             print("演示账号（密码均为 %s）：" % DEMO_PASSWORD)

@@ -135,7 +135,7 @@ def readable_copies(corpus, cycle, user: dict | None, report_id: int) -> tuple[l
     from fazhi.corpus.copies import match_stored
 
     try:
-        copies = match_stored(corpus, report_id)
+        copies = match_stored(corpus, report_id, compute_missing=False)
     except KeyError:
         return [], 0
     readable = cycle.readable_report_ids(user)

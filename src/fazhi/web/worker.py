@@ -46,7 +46,7 @@ def in_process(db_url: str) -> bool:
 
 
 def run_task(db_url: str, kind: str, args: tuple, limits: TaskLimits) -> dict[str, Any]:
-    """Run task `kind` ("upload" or "charts") in a child process; {"error": reason} on failure."""
+    """Run task `kind` ("upload", "charts", "copies") in a child process; {"error": reason} on failure."""
     ctx = _mp_context()
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(sender, db_url, kind, args, limits.memory_mb), daemon=True)
@@ -142,7 +142,18 @@ def charts_task(db_url: str, ids: list[int], reviewer: bool) -> dict[str, Any]:
         corpus.close()
 
 
-TASKS = {"upload": upload_task, "charts": charts_task}
+def copies_task(db_url: str) -> dict[str, Any]:
+    """Copy matches of the reports stored before they were kept (Corpus.ensure_copies)."""
+    from fazhi.corpus.store import open_corpus
+
+    corpus = open_corpus(db_url)
+    try:
+        return {"matched": corpus.ensure_copies()}
+    finally:
+        corpus.close()
+
+
+TASKS = {"upload": upload_task, "charts": charts_task, "copies": copies_task}
 
 
 def run(db_url: str, corpus, kind: str, args: tuple, limits: TaskLimits) -> dict[str, Any]:
@@ -159,6 +170,8 @@ def run(db_url: str, corpus, kind: str, args: tuple, limits: TaskLimits) -> dict
             except CycleError as e:
                 return {"error": str(e)}
             return {"report_id": rid, "added": added}
+        if kind == "copies":
+            return {"matched": corpus.ensure_copies()}
         from fazhi.web.charts import compute_charts
 
         return {"charts": compute_charts(corpus, *args)}
