@@ -169,3 +169,30 @@ def ensure_copies(corpus, progress=None) -> int:
         if progress is not None:
             progress(1)
     return done
+
+
+def reindex(corpus, params, progress=None) -> int:
+    """Corpus.reindex: every report's units, index and matches rebuilt in one transaction."""
+    from sqlalchemy import delete, select, update
+
+    from fazhi.corpus.fingerprint import dict_units
+    from fazhi.corpus.models import BandRow, CopyMatchRow, MetaRow, ParagraphRow, ReportRow
+
+    cols = [getattr(ReportRow, c) for c in REPORT_COLS]
+    with corpus.engine.begin() as conn:
+        conn.execute(delete(CopyMatchRow))
+        conn.execute(delete(BandRow))
+        conn.execute(delete(ParagraphRow))
+        conn.execute(update(ReportRow).values(copies_at=None))
+        ids = conn.execute(select(ReportRow.id).order_by(ReportRow.id)).scalars().all()
+        for i in range(0, len(ids), 200):
+            q = select(*cols, ReportRow.text, ReportRow.analysis).where(ReportRow.id.in_(ids[i:i + 200]))
+            for r in conn.execute(q.order_by(ReportRow.id)).all():
+                row = dict(r._mapping)
+                units = dict_units({**row["analysis"], "text": row["text"]}, params)
+                corpus._insert_units(conn, row["id"], units)
+                match_in_transaction(conn, row["id"], units, stored_subject(row), params.min_chars, below=row["id"])
+            if progress is not None:
+                progress(len(ids[i:i + 200]))
+        conn.execute(update(MetaRow).where(MetaRow.key == "fingerprint").values(value=params.to_dict()))
+    return len(ids)

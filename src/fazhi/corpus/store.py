@@ -21,7 +21,7 @@ from typing import Any
 
 from fazhi.corpus.database import (DEFAULT_URL, ENV_URL, StoreError, alembic_config, make_engine,  # noqa: F401
                                    resolve_url, store_error, upgrade)
-from fazhi.corpus.fingerprint import DEFAULT_PARAMS, Params, Unit, dict_units, report_units
+from fazhi.corpus.fingerprint import DEFAULT_PARAMS, Params, Unit, report_units
 
 LEVEL_PLACE = {"省": "province", "地市": "city", "区县": "county", "乡镇街道": "town"}
 _KEY_CHARS = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff0-9]+")
@@ -285,33 +285,12 @@ class Corpus:
         from its stored text and analysis, without re-analysing, and match every report again.
         One transaction: an interrupted run leaves the old index, matches and settings as they
         were. Returns the number of reports. `progress(n)` is called after each batch of n reports."""
-        from sqlalchemy import delete, select, update
-
-        from fazhi.corpus.copies import REPORT_COLS, stored_subject
-        from fazhi.corpus.matchstore import match_in_transaction
-        from fazhi.corpus.models import BandRow, CopyMatchRow, MetaRow, ParagraphRow, ReportRow
+        from fazhi.corpus.matchstore import reindex
 
         params = params or DEFAULT_PARAMS
-        cols = [getattr(ReportRow, c) for c in REPORT_COLS]
-        with self.engine.begin() as conn:
-            conn.execute(delete(CopyMatchRow))
-            conn.execute(delete(BandRow))
-            conn.execute(delete(ParagraphRow))
-            conn.execute(update(ReportRow).values(copies_at=None))
-            ids = conn.execute(select(ReportRow.id).order_by(ReportRow.id)).scalars().all()
-            for i in range(0, len(ids), 200):
-                q = select(*cols, ReportRow.text, ReportRow.analysis).where(ReportRow.id.in_(ids[i:i + 200]))
-                for r in conn.execute(q.order_by(ReportRow.id)).all():
-                    row = dict(r._mapping)
-                    units = dict_units({**row["analysis"], "text": row["text"]}, params)
-                    self._insert_units(conn, row["id"], units)
-                    match_in_transaction(conn, row["id"], units, stored_subject(row), params.min_chars,
-                                         below=row["id"])
-                if progress is not None:
-                    progress(len(ids[i:i + 200]))
-            conn.execute(update(MetaRow).where(MetaRow.key == "fingerprint").values(value=params.to_dict()))
+        n = reindex(self, params, progress)
         self.params = params
-        return len(ids)
+        return n
 
     # ------------------------------------------------------------ re-analysis
     def stale(self, version: str | None = None) -> list[dict]:

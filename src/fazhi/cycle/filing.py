@@ -7,6 +7,8 @@ from pathlib import PurePosixPath
 
 from fazhi.cycle.errors import CycleError
 
+MAX_COMMENT = 5000
+
 
 def _safe_name(filename: str) -> str:
     name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
@@ -40,3 +42,21 @@ def _owner_key(unit: dict, row: dict) -> str | None:
     if len(named) >= 4 and mine != named and mine not in named and named not in mine:
         return f"unit:{unit['id']}"
     return None
+
+
+def _comment_row(c: dict, text: str) -> dict:
+    body = str(c.get("body") or "").strip()
+    if not body:
+        raise CycleError("修改意见不能为空。")
+    if len(body) > MAX_COMMENT:
+        raise CycleError(f"修改意见过长（上限 {MAX_COMMENT} 字）。")
+    start, end = c.get("start"), c.get("end")
+    if start is None and end is None:
+        return {"start": None, "end": None, "quote": None, "body": body}
+    try:
+        start, end = int(start), int(end)
+    except (TypeError, ValueError):
+        raise CycleError("意见所指位置无效。") from None
+    if not 0 <= start < end <= len(text):
+        raise CycleError(f"意见所指位置 {start}–{end} 超出报告正文范围（共 {len(text)} 字）。")
+    return {"start": start, "end": end, "quote": text[start:end], "body": body}

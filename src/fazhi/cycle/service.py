@@ -18,14 +18,13 @@ from fazhi.cycle import deadlines as dl
 from fazhi.cycle.accounts import AccountsMixin, now, orm_rows
 from fazhi.cycle.diff import diff_findings
 from fazhi.cycle.errors import AccessDenied, CycleError
-from fazhi.cycle.filing import _owner_key, _safe_name, analyse_and_store
+from fazhi.cycle.filing import MAX_COMMENT, _comment_row, _owner_key, _safe_name, analyse_and_store
 from fazhi.cycle.models import CommentRow, SubmissionRow, UnitRow, UploadRow, UserRow, VersionRow
 from fazhi.cycle.sessions import SessionsMixin
 from fazhi.cycle.status import REVIEW_ROLES, STATUS_LABELS, check_transition
 from fazhi.cycle.throttle import ThrottleMixin
 
 __all__ = ["STATUS_LABELS", "AccessDenied", "Cycle", "CycleError"]
-MAX_COMMENT = 5000
 
 
 def ensure_tables(engine) -> None:
@@ -384,21 +383,3 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin):
                 return conn.execute(select(func.count()).select_from(ReportRow)
                                     .where(ReportRow.id == report_id)).scalar_one() > 0
         return report_id in ids
-
-
-def _comment_row(c: dict, text: str) -> dict:
-    body = str(c.get("body") or "").strip()
-    if not body:
-        raise CycleError("修改意见不能为空。")
-    if len(body) > MAX_COMMENT:
-        raise CycleError(f"修改意见过长（上限 {MAX_COMMENT} 字）。")
-    start, end = c.get("start"), c.get("end")
-    if start is None and end is None:
-        return {"start": None, "end": None, "quote": None, "body": body}
-    try:
-        start, end = int(start), int(end)
-    except (TypeError, ValueError):
-        raise CycleError("意见所指位置无效。") from None
-    if not 0 <= start < end <= len(text):
-        raise CycleError(f"意见所指位置 {start}–{end} 超出报告正文范围（共 {len(text)} 字）。")
-    return {"start": start, "end": end, "quote": text[start:end], "body": body}
