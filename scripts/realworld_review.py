@@ -8,7 +8,7 @@ quoted words, verdict right/wrong, note; no report text). Prints the counts, the
 the false alarms per 5,000 characters; `--write` appends the findings not yet listed (verdict
 empty, to be read and filled in by hand).
 
-    .venv/bin/python scripts/realworld_review.py [--shared ../shared] [--write]
+    .venv/bin/python scripts/realworld_review.py [--set DIR] [--write]
 """
 from __future__ import annotations
 
@@ -32,9 +32,10 @@ def file_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def report_texts(shared: Path) -> list[str]:
-    rows = [json.loads(x) for x in (shared / "realworld" / "gold.jsonl").read_text(encoding="utf-8").splitlines() if x]
-    return [(shared / "realworld" / "files" / f"{r['id']}.txt").read_text(encoding="utf-8")
+def report_texts(realworld: Path) -> list[str]:
+    """The texts of the items of kind "report" of a set laid out as gold.jsonl + files/<id>.txt."""
+    rows = [json.loads(x) for x in (realworld / "gold.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    return [(realworld / "files" / f"{r['id']}.txt").read_text(encoding="utf-8")
             for r in rows if r["kind"] == "report"]
 
 
@@ -74,10 +75,11 @@ def measure(found: list[dict[str, str]], checked: list[dict[str, str]], chars: i
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--set", dest="realworld", type=Path, default=ROOT.parent / "shared" / "realworld",
+                    help="a set laid out as gold.jsonl + files/<id>.txt")
     ap.add_argument("--write", action="store_true", help="append unlisted findings to the checked file")
     args = ap.parse_args()
-    texts = report_texts(args.shared)
+    texts = report_texts(args.realworld)
     found = findings(texts)
     checked = read_checked()
     m = measure(found, checked, sum(len(t) for t in texts))
