@@ -165,3 +165,11 @@ def test_traditional_title_is_read_and_judged_in_simplified_form():
     assert report.metadata.issuer == "汕头市龙湖区教育局"  # a name to file under: simplified
     assert report.metadata.level == "部门"
     assert not [f for f in report.findings if f.rule == "title-form"]
+
+
+def test_report_year_is_never_taken_from_next_years_heading():
+    body = ("\n一、坚持高位推动，全面提升法治政府建设水平\n全年办理行政复议案件12件，组织集中学法4次。\n"
+            "二、需要改进的方面\n基层执法力量仍显不足。\n三、党政主要领导带头抓法治建设情况\n镇党委书记主持专题会议3次。\n"
+            "四、2024年重点工作\n将进一步完善制度，计划开展培训。\n")
+    m = meta("某某镇人民政府法治政府建设情况报告\n县委、县政府：\n我镇坚持依法行政。", body)
+    assert m.report_year != 2024

@@ -84,3 +84,22 @@ def test_bad_data_layers_name_the_file_and_the_problem(tmp_path, text, words):
     with pytest.raises(FazhiError) as e:
         load_rubric([path])
     assert str(path) in str(e.value) and words in str(e.value)
+
+
+def test_a_layers_parts_words_name_a_part_in_the_analysis(tmp_path):
+    """The parts stage itself reads the layer's heading words: a province's own name for the
+    first-responsible part is found there instead of being called missing."""
+    import fazhi.pipeline as pipeline
+    from fazhi.ingest.document import Document
+    from fazhi.report import Source, Span
+
+    text = ("关于2023年法治政府建设情况的报告\n县委、县政府：\n2023年，我镇坚持依法行政。\n"
+            "一、主要举措和成效\n全年办理行政复议案件12件。\n二、存在的不足和原因\n基层力量不足。\n"
+            "三、一把手抓法治专项述评\n开展专项行动3次。\n四、2024年工作安排\n继续推进。\n")
+    doc = Document(Source("x.txt", "txt", "utf-8", ""), text, Span(0, len(text)))
+    plain = pipeline.analyze_document(doc)
+    layered = pipeline.analyze_document(doc, load_rubric([write(tmp_path, "parts:\n  first_responsible: {phrases: [一把手抓法治]}\n")]))
+    third = next(i for i, h in enumerate(layered.outline) if h.title.startswith("一把手"))
+    assert layered.parts["first_responsible"] == third
+    assert plain.parts["first_responsible"] != third
+    assert not [f for f in layered.findings if f.rule == "part-missing"]

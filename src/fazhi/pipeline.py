@@ -94,15 +94,19 @@ def analyze_document(doc: Document, rubric: "Rubric | None" = None) -> Report:
     if lines > MAX_TEXT_LINES:
         raise AnalysisError(doc.source.path, f"行数过多（{lines} 行，上限 {MAX_TEXT_LINES} 行），"
                                              "不像是一份年度报告，未分析")
+    from fazhi.structure.parts import rules_in_force
+
     report = Report(source=doc.source, text=doc.text, body=doc.body, page_meta=dict(doc.page_meta))
     step = "规范化文本"
+    layered_parts = rubric.data_file("parts") if rubric is not None and rubric.data.get("parts") else None
     try:
         report.view = make_view(report.text)
-        for stage in STAGES:
-            step = STAGE_NAMES.get(stage, "分析")
-            stage(report)
-        step = "审查评分"
-        review(report, rubric)
+        with rules_in_force(layered_parts):  # a province layer's heading words for the parts
+            for stage in STAGES:
+                step = STAGE_NAMES.get(stage, "分析")
+                stage(report)
+            step = "审查评分"
+            review(report, rubric)
     except InputError:
         raise
     except FazhiError as exc:

@@ -24,7 +24,7 @@ from fazhi.extract.level import infer_level
 from fazhi.extract.organs import body_kind, short_form_tier
 from fazhi.extract.title import find_title, is_organ_line
 from fazhi.report import Report, Span
-from fazhi.structure.parts import classify_heading
+from fazhi.structure.parts import classify_heading, next_year_heading
 from fazhi.text.lines import iter_lines
 
 __all__ = ["annotate", "clean", "find_title", "infer_level", "is_organ_line", "tail_lines"]
@@ -138,8 +138,13 @@ def find_report_year(report: Report, title: Span | None) -> tuple[int | None, Sp
         return int(m.group(1)), Span(m.start(1), m.end(1))
     years: Counter[int] = Counter()
     first: dict[int, Span] = {}
-    for h in report.outline:
-        if h.level != 1 or classify_heading(h.title, None) == "next_year":
+    next_year = next_year_heading(report.outline, view)  # never read the year from next year's plans
+    level1 = [i for i, h in enumerate(report.outline) if h.level == 1]
+    dated = [i for i in level1 if _YEAR.search(view, report.outline[i].title_start, report.outline[i].title_end)]
+    if dated == level1[-1:] and len(level1) > 1 and classify_heading(report.outline[dated[0]].title, None) is None:
+        next_year = dated[0]  # the closing heading alone names a year (2024年重点工作): next year's plans
+    for i, h in enumerate(report.outline):
+        if h.level != 1 or i == next_year or classify_heading(h.title, None) == "next_year":
             continue
         if m := _YEAR.search(view, h.title_start, h.title_end):
             years[int(m.group(1))] += 1
@@ -155,7 +160,9 @@ def find_report_year(report: Report, title: Span | None) -> tuple[int | None, Sp
             g = m.group(1)
             off = sp.start + view[sp.start:sp.end].find(g)
             return int(g), Span(off, off + 4)
-    counts = Counter(int(m.group(1)) for m in _YEAR.finditer(view, report.body.start, report.body.end))
+    plans = report.outline[next_year] if next_year is not None else None
+    counts = Counter(int(m.group(1)) for m in _YEAR.finditer(view, report.body.start, report.body.end)
+                     if not (plans and plans.start <= m.start() < max(plans.section_end, plans.end)))
     sign = report.metadata.sign_date
     if sign:
         y, mo = int(sign[:4]), int(sign[5:7])

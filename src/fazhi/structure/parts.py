@@ -13,6 +13,9 @@ about it is recorded in `report.facts["part_content"]` (the structure rules poin
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -27,9 +30,27 @@ _GAP = re.compile(r"\s+")
 _SUB_TITLE_MAX = 40
 
 
-@cache
+_IN_FORCE: ContextVar[dict[str, Any] | None] = ContextVar("fazhi_part_rules", default=None)
+
+
 def part_rules() -> dict[str, Any]:
+    """data/parts.yaml, or the merged one of the rubric in force (a province layer's heading words)."""
+    return _IN_FORCE.get() or _shipped()
+
+
+@cache
+def _shipped() -> dict[str, Any]:
     return load_yaml("parts.yaml")
+
+
+@contextmanager
+def rules_in_force(rules: dict[str, Any] | None) -> Iterator[None]:
+    """Within the block, parts are named by `rules` (None: the shipped file)."""
+    token = _IN_FORCE.set(rules)
+    try:
+        yield
+    finally:
+        _IN_FORCE.reset(token)
 
 
 def _simplified(title: str) -> str:
