@@ -193,3 +193,18 @@ def test_reports_stored_before_copies_were_kept_are_matched_in_the_background(tm
         time.sleep(0.3)
     assert c.get(f"/api/reports/{ids[0]}/copies").json()["copies"]
     assert 'id="copies-pending"' not in page_client.get(f"/reports/{ids[0]}").text
+
+
+def test_an_oversized_file_is_refused_from_its_size_and_the_queue_holds_bounded_bytes(tmp_path):
+    app = make_app(tmp_path, queue_bytes=400_000)
+    c = client(app)
+    (big,) = c.post("/api/upload", files={"files": ("太大.txt", b"a" * (51 * 1024 * 1024))}).json()
+    assert big["error"].startswith("太大.txt：文件过大（51.0 MB，上限 50.0 MB）")
+    assert [e for e in app.state.cycle.audit_log() if e["action"] == "upload.refused"
+            and e["detail"]["filename"] == "太大.txt"]
+    r = c.post("/api/upload?wait=false", files=[("files", ("一.html", long_page(100_000))),
+                                                ("files", ("二.html", long_page(100_001)))])
+    first, second = r.json()
+    assert len(long_page(100_000)) * 2 > 400_000 > len(long_page(100_000))
+    assert first.get("job_id") and second["status"] == 429 and "总量已达上限" in second["error"]
+    assert poll(c, first["url"])["state"] == "done"

@@ -93,12 +93,12 @@ async def upload(request: Request, files: list[UploadFile] = File(..., descripti
     wait=true the answer is every file's result, else the queued jobs (202)."""
     from starlette.concurrency import run_in_threadpool
 
-    from fazhi.web.routes_jobs import enqueue, finished, job_list
+    from fazhi.web.routes_jobs import enqueue, finished, job_list, read_files
 
     user = await run_in_threadpool(api_write_user, request)
     if not await run_in_threadpool(cycle_of(request).can_review, user):
         unit_id = None
-    batch = [(f.filename or "upload.txt", await f.read()) for f in files]
+    batch = await read_files(files)
     queued = await enqueue(request, user, batch, unit_id, year)
     if not wait:
         return JSONResponse(job_list(queued), status_code=202)

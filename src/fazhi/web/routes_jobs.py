@@ -16,7 +16,7 @@ def upload_source(request: Request) -> dict:
     return {"ip": client_ip(request), "ua": request.headers.get("user-agent")}
 
 
-async def enqueue(request: Request, user: dict, files: list[tuple[str, bytes]], unit_id: int | None,
+async def enqueue(request: Request, user: dict, files: list[tuple], unit_id: int | None,
                   year: int | None) -> list[Any]:
     """Queue every file: a Job each, or {"filename", "error"} for a file refused before analysis
     (permissions, the year, a quota: audited)."""
@@ -28,7 +28,11 @@ async def enqueue(request: Request, user: dict, files: list[tuple[str, bytes]], 
     if unit_id is not None and (not isinstance(unit_id, int) or not 0 < unit_id < 2**31):
         unit_id = -1  # no such unit: refused below with the usual message
     out: list[Any] = []
-    for name, data in files:
+    for name, data, *refused in files:
+        if refused and refused[0]:
+            await run_in_threadpool(cycle.refused, user, name, refused[0])
+            out.append({"filename": name, "error": refused[0]})
+            continue
         try:
             actor, target = await run_in_threadpool(cycle.prepare_upload, user, name, unit_id, year)
             out.append(queue.submit(actor, name, data, target, year, upload_source(request)))
@@ -48,6 +52,22 @@ async def finished(request: Request, queued: list[Any]) -> list[dict[str, Any]]:
     jobs = [q for q in queued if isinstance(q, Job)]
     done = dict(zip((j.id for j in jobs), await request.app.state.uploads.wait(jobs)))
     return [{**done[q.id], "filename": q.filename} if isinstance(q, Job) else q for q in queued]
+
+
+async def read_files(files) -> list[tuple[str, bytes | None, str | None]]:
+    """(name, bytes, None) per uploaded file, or (name, None, reason) for one over the size limit —
+    refused from its size before it is read into memory (the upload itself waits on disk)."""
+    from fazhi.pipeline import DEFAULT_MAX_BYTES
+
+    out = []
+    for f in files:
+        name = f.filename or "upload.txt"
+        size = getattr(f, "size", None)
+        if size is not None and size > DEFAULT_MAX_BYTES:
+            out.append((name, None, f"{name}：文件过大（{size / 2**20:.1f} MB，上限 {DEFAULT_MAX_BYTES / 2**20:.1f} MB）"))
+        else:
+            out.append((name, await f.read(), None))
+    return out
 
 
 def job_list(queued: list[Any]) -> list[dict[str, Any]]:

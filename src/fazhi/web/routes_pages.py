@@ -153,14 +153,14 @@ async def upload_form(request: Request):
     analysed (in the worker processes; the server keeps answering meanwhile)."""
     from starlette.concurrency import run_in_threadpool
 
-    from fazhi.web.routes_jobs import enqueue, finished, form_ids
+    from fazhi.web.routes_jobs import enqueue, finished, form_ids, read_files
 
     user = require_user(request)
     form = await form_with_csrf(request)
     cycle = cycle_of(request)
     reviewer = await run_in_threadpool(cycle.can_review, user)
     unit_id, year = form_ids(form, reviewer)
-    files = [(f.filename, await f.read()) for f in form.getlist("files") if getattr(f, "filename", None)]
+    files = await read_files([f for f in form.getlist("files") if getattr(f, "filename", None)])
     results = await finished(request, await enqueue(request, user, files, unit_id, year))
     units = await run_in_threadpool(cycle.units) if reviewer else []
     return render(request, "upload.j2", units=units, results=results)

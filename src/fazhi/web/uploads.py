@@ -3,8 +3,8 @@ by one of `workers` dispatcher threads, then filed into its unit's submission (C
 The event loop never analyses: a route only queues jobs and waits for them asynchronously, or
 returns their ids for the page to poll (GET /api/jobs/{id}: 排队中 → 分析中 → 完成 / 失败).
 
-Bounds, per `UploadLimits`: the number of jobs waiting or running (all accounts, and per account),
-uploads per account per hour and bytes per account per day; beyond them an upload is refused
+Bounds, per `UploadLimits`: the number of jobs waiting or running (all accounts, and per account)
+and the bytes they hold, uploads per account per hour and bytes per account per day; beyond them an upload is refused
 with 429 and an audit row. Per file: the child's time and memory limits (TaskLimits). Jobs are
 kept in memory for JOB_TTL after they finish.
 """
@@ -29,6 +29,7 @@ STATE_LABELS = {"queued": "排队中", "running": "分析中", "done": "完成",
 class UploadLimits:
     workers: int = 1
     queue: int = 60  # jobs waiting or running, all accounts
+    queue_bytes: int = 512 * 1024**2  # bytes of the files waiting or running, all accounts
     per_account: int = 20  # jobs waiting or running per account
     per_hour: int = 200  # uploads per account per hour
     bytes_per_day: int = 2 * 1024**3  # per account
@@ -98,6 +99,8 @@ class UploadQueue:
         active = [j for j in self._jobs.values() if j.state in ("queued", "running")]
         if len(active) >= self.limits.queue:
             raise QuotaExceeded(f"服务器正在分析的文件已达上限（{self.limits.queue} 份），请稍后再上传。")
+        if sum(len(j.data) for j in active) + size > self.limits.queue_bytes:
+            raise QuotaExceeded("服务器待分析的文件总量已达上限，请稍后再上传。")
         if sum(1 for j in active if j.user["id"] == user["id"]) >= self.limits.per_account:
             raise QuotaExceeded(f"您已有 {self.limits.per_account} 份文件在排队或分析中，请等其完成后再上传。")
         now = time.time()
