@@ -25,8 +25,13 @@ Decisions (documented here, tested in tests/test_cycle*.py):
 - A byte-identical copy of another unit's submitted report is refused; a refused upload leaves
   no report behind in the corpus.
 - Returning needs at least one comment or a note; passwords have at least 8 characters.
-- Permission checks re-read the user from the database: a deactivated account or a changed
-  role takes effect at once, whatever the session's copy of the user dict says.
+- Permission checks re-read the user from the database (once per web request): a deactivated
+  account or a changed role takes effect at once, whatever the session's copy of the user dict says.
+- A unit account's upload is that unit's report (reports.unit_id), whatever issuer its text
+  names: another unit's text submitted by it is copying (抄用他单位), not recycling.
+- Report years run from 2000 to next year (deadlines.year_range); anything else is refused.
+- Web sessions are server-side (sessions.py), failed logins throttled with lockout (throttle.py),
+  and every refusal audited with the request's address and browser (audit.py).
 
 Importing this package is cheap: SQLAlchemy and argon2 load when a Cycle is made.
 """
