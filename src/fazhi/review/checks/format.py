@@ -289,7 +289,7 @@ def doubled_punctuation(report: Report) -> Iterator[Hit]:
                   suggestion=f"只保留一个标点，如“{report.text[s0:a]}{keep}”。", start=s0, end=b)
 
 
-BACKSLASH = re.compile(r"(?P<num>\d+(?:\.\d+)?[余多]?)?(?P<a>[\u4e00-\u9fff]{1,2})[\\＼](?P<b>[\u4e00-\u9fff])")
+BACKSLASH = re.compile(r"(?:(?<![\d.])(?P<num>\d+(?:\.\d+)?[余多]?))?(?P<a>[\u4e00-\u9fff]{1,2})[\\＼](?P<b>[\u4e00-\u9fff])")  # a number starts a run: linear
 
 
 @rule("unit-backslash", "format", "warning", "单位误用反斜杠")
