@@ -148,9 +148,11 @@ def test_find_division_names_chain_and_aliases():
         ("四川省", "province"), ("阿坝州", "city"), ("凉山彝族自治州", "city"), ("石柱县", "county")]
 
 
-def test_table_loads_fast_in_a_fresh_process():
-    code = ("import time, yaml\nfrom fazhi.extract import places\nt = time.perf_counter()\n"
-            "places.resolve_place(['中共蓬溪县红江镇委员会'])\nprint(time.perf_counter() - t)")
-    seconds = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                   check=True).stdout)
-    assert seconds < 0.3  # measured about 60 ms on the 2-core build box
+def test_table_is_loaded_once_per_process():
+    """The name index is read once and shared by every later resolution (its load time is
+    measured by bench/startup.py, not asserted here: a timed unit test fails on a busy machine)."""
+    code = ("from fazhi.extract import places\n"
+            "places.resolve_place(['中共蓬溪县红江镇委员会']); places.resolve_place(['四川省遂宁市'])\n"
+            "i = places._table.cache_info(); print(i.misses, i.hits > 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["1", "True"]
