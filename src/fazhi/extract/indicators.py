@@ -73,7 +73,7 @@ def _rules() -> _Rules:
 def _measures() -> tuple[_Measure, ...]:
     import yaml
 
-    raw = yaml.safe_load((DATA / "measures.yaml").read_text("utf-8"))
+    raw = yaml.load((DATA / "measures.yaml").read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     return tuple(
         _Measure(m["id"], tuple(m["family"]), tuple(re.compile(p) for p in m["any"]),
                  tuple(re.compile(p) for p in m.get("none", ())))

@@ -65,7 +65,7 @@ class Lexicon:
 def lexicon() -> Lexicon:
     import yaml  # loaded once, on first use
 
-    raw = yaml.safe_load((DATA / "units.yaml").read_text("utf-8"))
+    raw = yaml.load((DATA / "units.yaml").read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     family = {}
     for fam, units in raw["units"].items():
         for u in units:

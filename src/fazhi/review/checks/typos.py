@@ -34,6 +34,7 @@ MIN_SUGGESTION = 8  # the suggested word occurs at least this often in the domai
 FREE_CHARS = frozenset("的地得了着过是在和与及或并而且对为以于从向把被将让给由等各个每这那其之也都就又还再很更最已曾"
                        "所只不没无未非有要会能可应该须必共一二两三四五六七八九十百千万亿年月日号次项件个人名"
                        "省市县区镇乡村街州旗盟")
+_MAX_PAIRS = 200_000  # distinct character pairs looked up in one text (bounds the work on hostile input)
 _DOC_CODE = re.compile(r"\s*[〔\[［【(（]\s*\d{2,4}")
 
 
@@ -208,26 +209,39 @@ def _known(words: Words, pair: str) -> bool:
 
 
 @cache
-def _variants(key: str = "{}") -> dict[str, list[tuple[str, int, str]]]:
-    """The forms one homophone or look-alike away from a frequent word of official reports
-    that are no word themselves: form -> [(word, index changed, why)]."""
-    words = _words(key)
-    table: dict[str, list[tuple[str, int, str]]] = {}
-    by_reading: dict[str, list[str]] = {}
+def _by_reading() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
     for ch, py in _readings().items():
-        by_reading.setdefault(py, []).append(ch)
-    frequent = sorted({y for ys in words.by_first.values() for y in ys}, key=lambda w: -words.counts[w])
-    for y in frequent:
-        for k in (0, 1):
-            ch = y[k]
-            alts = {c: "同音" for c in by_reading.get(_readings().get(ch, ""), ())}
-            alts.update({c: "形近" for c in _shapes().get(ch, ())})
-            for c, why in alts.items():
-                x = y[:k] + c + y[k + 1:]
-                if c == ch or c in FREE_CHARS or x in words.known:
-                    continue
-                table.setdefault(x, []).append((y, k, why))
-    return table
+        out.setdefault(py, []).append(ch)
+    return {py: tuple(chs) for py, chs in out.items()}
+
+
+@cache
+def _frequent(key: str = "{}") -> frozenset[str]:
+    words = _words(key)
+    return frozenset(y for ys in words.by_first.values() for y in ys)
+
+
+def variants_of(x: str, key: str = "{}") -> list[tuple[str, int, str]]:
+    """The frequent words of official reports one homophone or look-alike away from the pair `x`,
+    which is no word itself: [(word, index changed, why)]. Looked up per pair of the text (the
+    relations are symmetric), so nothing is built for the pairs a text does not have."""
+    words = _words(key)
+    if x in words.known:
+        return []
+    frequent, readings, shapes = _frequent(key), _readings(), _shapes()
+    out = []
+    for k in (0, 1):
+        ch = x[k]
+        if ch in FREE_CHARS:
+            continue
+        alts = {c: "同音" for c in _by_reading().get(readings.get(ch, ""), ())}
+        alts.update({c: "形近" for c in shapes.get(ch, ())})
+        for c, why in alts.items():
+            y = x[:k] + c + x[k + 1:]
+            if c != ch and y in frequent:
+                out.append((y, k, why))
+    return out
 
 
 def explained(view: str, a: int, words: Words) -> bool:
@@ -240,16 +254,22 @@ def explained(view: str, a: int, words: Words) -> bool:
 
 def nonword_typos(view: str, lo: int, hi: int, key: str = "{}") -> list[tuple[int, int, str, int, str]]:
     """(start, end, suggestion, offset of the changed character, why) in view[lo:hi]."""
-    words, table = _words(key), _variants(key)
+    words = _words(key)
     text = view[lo:hi]
     out: list[tuple[int, int, str, int, str]] = []
-    for i in [i for i in range(len(text) - 1) if text[i:i + 2] in table]:
+    found: dict[str, list[tuple[str, int, str]]] = {}
+    for i in range(len(text) - 1):
+        pair = text[i:i + 2]
+        if pair not in found:
+            found[pair] = variants_of(pair, key) if len(found) < _MAX_PAIRS else []
+        if not found[pair]:
+            continue
         a = lo + i
         if (out and a < out[-1][1]) or text[i] in FREE_CHARS or text[i + 1] in FREE_CHARS:
             continue
         if explained(view, a, words) or _DOC_CODE.match(view, a + 2):
             continue  # 铜委法〔2019〕1号: an organ code before a document number
-        y, k, why = max(table[text[i:i + 2]], key=lambda t: words.counts[t[0]])
+        y, k, why = max(found[pair], key=lambda t: words.counts[t[0]])
         out.append((a, a + 2, y, a + k, why))
     return out
 
