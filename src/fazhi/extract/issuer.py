@@ -30,7 +30,7 @@ _PREDICATE = re.compile(
     r"强化|统筹|锚定|进一步|继续|重视|深化|健全|完善|扛牢|树牢|自觉|全方位|多措并举|充分|高标准|"
     r"法治政府建设|法治建设|依法行政|的|各项|工作|党委|党组|领导班子|主要负责|上下|系统|"
     r"[,，、:：]|[（(](?![a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）])")
-_GLOSS = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")  # 清遠(yuǎn)市: a converter's pinyin
+GLOSS = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")  # 清遠(yuǎn)市: a converter's pinyin
 _PLACE_LEAD = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|州|盟|县|自治县|区|旗|镇|乡|街道|街)")
 # Where a subject can stand: a paragraph's or sentence's start, after a leading time phrase
 # (2023年，/ 2021年以来，/ 今年以来，) and any number of 在…下， clauses.
@@ -149,7 +149,7 @@ def _abbreviations() -> list[tuple[str, str]]:
 
 def _name_ok(s: str, strict: bool = True) -> bool:
     """A name by its shape; `strict` (names read out of prose) also wants it to say whose body it is."""
-    s = _GLOSS.sub("", _compact(s))
+    s = GLOSS.sub("", _compact(s))
     if not s or _SELF_SHORT.match(s) or _PREDICATE.match(s):
         return False
     parts = split_joint(s)

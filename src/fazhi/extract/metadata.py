@@ -12,6 +12,7 @@ from collections import Counter
 
 from fazhi.extract.dates import find_dates, garbled_date, invalid_dates
 from fazhi.extract.issuer import (
+    GLOSS,
     complete_short_form,
     documents_self_name,
     expand_abbreviation,
@@ -33,16 +34,11 @@ _HEAD_LINES = 12
 _TAIL_LINES = 6
 _OPENING_CHARS = 1500  # how much of the body after the head may name the place (我镇 … 桥头镇)
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_PINYIN_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
 _ADDRESSEE_COLON = re.compile(r"[:：]\s*")
 _BREADCRUMB = re.compile(r"(?:[>»›].*){2}|(?:\s/\s.*){2}|[:：].*[:：]")
 _ADDRESSEE_ORGAN = re.compile(r"委|政府|办|局|厅|人大|常委会|领导|院")
 _NOT_ADDRESSEE = re.compile(r"如下|现将|报告|位置|来源|发布")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
-_SELF = re.compile(r"([我本全])(省|市|州|盟|县|区|旗|镇|乡|街道|分局|局|委|办|厅|院|部门|单位)")
-_SELF_LEVEL = {"省": "省", "市": "地市", "州": "地市", "盟": "地市", "县": "区县", "区": "区县", "旗": "区县",
-               "镇": "乡镇街道", "乡": "乡镇街道", "街道": "乡镇街道"}
-_PUNCT = set("。，,；;！？!?“”\"、")
 
 
 def clean(s: str) -> str:
@@ -223,7 +219,7 @@ def annotate(report: Report) -> None:
 def _issuer_name(report: Report, spans: list[Span]) -> str:
     """The issuer's name in simplified script (a name to file the report under), a converter's
     pinyin glosses dropped, a short form completed from the page, an abbreviation expanded."""
-    names = [joined(_PINYIN_GLOSS.sub("", clean(report.view[s.start:s.end]))) for s in spans]
+    names = [joined(GLOSS.sub("", clean(report.view[s.start:s.end]))) for s in spans]
     if len(names) == 1:
         name = complete_short_form(report.view, names[0])
         expanded = expand_abbreviation(name)
