@@ -109,11 +109,11 @@ def test_migrations_match_models(db_url):
     from alembic.migration import MigrationContext
     from alembic.autogenerate import compare_metadata
 
-    from fazhi.corpus.models import Base
+    from fazhi.schema import metadata
 
     c = open_corpus(db_url)
     with c.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), metadata())
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
     c.close()
     from alembic.script import ScriptDirectory

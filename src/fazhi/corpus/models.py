@@ -117,6 +117,5 @@ class MetaRow(Base):
 
 Index("ix_reports_unit_year", ReportRow.unit_key, ReportRow.report_year)
 
-# The yearly-cycle tables (units, users, submissions ...) live on the same Base: one metadata,
-# one Alembic chain, and `memory_corpus()` creates them too.
-import fazhi.cycle.models  # noqa: E402,F401
+# The yearly-cycle tables (units, users, submissions ...) build on this Base: one metadata, one
+# Alembic chain. fazhi.schema.metadata() loads them all (this module does not import the cycle's).

@@ -407,8 +407,8 @@ def _shown(url: str) -> str:
 
 def memory_corpus(params: Params | None = None) -> Corpus:
     """A throw-away in-memory SQLite corpus (schema from the models, no migration run)."""
-    from fazhi.corpus.models import Base
+    from fazhi.schema import metadata
 
     engine = make_engine("sqlite://")
-    Base.metadata.create_all(engine)
+    metadata().create_all(engine)
     return Corpus(engine, params)

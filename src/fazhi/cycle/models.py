@@ -18,9 +18,9 @@ Times are naive UTC, like the corpus tables (pages show Beijing time).
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi.corpus.models import Base
@@ -34,6 +34,11 @@ class UnitRow(Base):
     unit_key: Mapped[str | None] = mapped_column(String(255), index=True)  # store.unit_key of its reports
     level: Mapped[str | None] = mapped_column(String(16))  # a rubric deadlines level: 省 地市 区县 乡镇街道 部门
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    is_office: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)  # reviews its branch
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    email: Mapped[str | None] = mapped_column(String(255))  # for 催报 and notices by e-mail
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
 
 
 class UserRow(Base):
@@ -70,6 +75,13 @@ class SubmissionRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)  # first submission
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    second_reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    first_passed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))  # 初审
+    publish_url: Mapped[str | None] = mapped_column(String(1000))  # 公开网址 on the unit's own site
+    publish_date: Mapped[date | None] = mapped_column(Date)  # 公开日期
+    secrecy_checked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    secrecy_checked_at: Mapped[datetime | None] = mapped_column(DateTime)  # 保密审查 confirmed
 
 
 class VersionRow(Base):
@@ -144,4 +156,9 @@ class ThrottleRow(Base):
 
 
 CYCLE_TABLES = ("units", "users", "periods", "submissions", "submission_versions", "uploads",
-                "review_comments", "audit_log", "web_sessions", "login_throttle")
+                "review_comments", "audit_log", "web_sessions", "login_throttle",
+                # the office's year (fazhi/cycle/models_office.py), imported below so one metadata holds all
+                "settings", "notices", "notice_attachments", "messages", "rectifications", "finding_reviews",
+                "opinions", "opinion_items", "drafts", "report_recycling")
+
+from fazhi.cycle import models_office  # noqa: E402,F401  (registers the office tables on Base)

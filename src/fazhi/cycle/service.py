@@ -23,6 +23,15 @@ from fazhi.cycle.models import CommentRow, SubmissionRow, UnitRow, UploadRow, Us
 from fazhi.cycle.sessions import SessionsMixin
 from fazhi.cycle.status import REVIEW_ROLES, STATUS_LABELS, check_transition
 from fazhi.cycle.throttle import ThrottleMixin
+from fazhi.cycle.events import dispatch
+from fazhi.cycle.lifecycle import LifecycleMixin
+from fazhi.cycle.messages import MessagesMixin
+from fazhi.cycle.notices import NoticesMixin
+from fazhi.cycle.opinion import OpinionMixin
+from fazhi.cycle.organisation import OrganisationMixin
+from fazhi.cycle.ranking import RankingMixin
+from fazhi.cycle.rectify import RectifyMixin
+from fazhi.cycle.settings import SettingsMixin
 
 __all__ = ["STATUS_LABELS", "AccessDenied", "Cycle", "CycleError"]
 
@@ -31,20 +40,22 @@ def ensure_tables(engine) -> None:
     """Cycle tables in a database that lacks them: migrate a migrated database, create them in a
     throw-away one (memory_corpus builds its schema from the models without Alembic)."""
     insp = inspect(engine)
-    if insp.has_table("units"):
+    if insp.has_table("units") and insp.has_table("settings"):
         return
     if insp.has_table("alembic_version"):
         from fazhi.corpus.store import upgrade
 
         upgrade(engine)
     else:
-        from fazhi.corpus.models import Base
         from fazhi.cycle.models import CYCLE_TABLES
+        from fazhi.schema import metadata
 
-        Base.metadata.create_all(engine, tables=[Base.metadata.tables[t] for t in CYCLE_TABLES])
+        meta = metadata()
+        meta.create_all(engine, tables=[meta.tables[t] for t in CYCLE_TABLES])
 
 
-class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin):
+class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin, SettingsMixin, NoticesMixin, MessagesMixin, RectifyMixin,
+            OpinionMixin, RankingMixin, LifecycleMixin, OrganisationMixin):
     def __init__(self, corpus):
         self.corpus = corpus
         self.engine = corpus.engine
@@ -149,6 +160,9 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin):
             if sub.status != to:
                 self._audit(conn, actor, "status", f"submission:{sub.id}",
                             {"from": sub.status, "to": to, "via": "upload", "report_id": rid})
+            dispatch(self, conn, {"action": "submit", "submission_id": sub.id, "unit_id": unit["id"], "year": year,
+                                  "report_id": rid, "previous_report_id": sub.report_id, "from": sub.status,
+                                  "to": to, "actor": actor})
         return {"report_id": rid, "submission_id": sub.id, "unit_id": unit["id"], "unit_name": unit["name"],
                 "year": year, "status": to, "version": seq, "duplicate": not added}
 
@@ -201,10 +215,12 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin):
             if note:
                 rows.append({"start": None, "end": None, "quote": None, "body": note[:MAX_COMMENT]})
             at = now()
+            ids = []
             for r in rows:
-                conn.execute(insert(CommentRow), {**r, "submission_id": sub.id, "report_id": sub.report_id,
-                                                  "author_id": actor["id"], "created_at": at})
-            return {"comments": len(rows)}
+                done = conn.execute(insert(CommentRow), {**r, "submission_id": sub.id, "report_id": sub.report_id,
+                                                         "author_id": actor["id"], "created_at": at})
+                ids.append(done.inserted_primary_key[0])
+            return {"comments": len(rows), "comment_ids": ids}
 
         return self._change(actor, submission_id, "return", add_comments)
 
@@ -232,6 +248,8 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin):
             conn.execute(update(SubmissionRow).where(SubmissionRow.id == sub.id).values(status=to,
                                                                                        updated_at=now()))
             self._audit(conn, actor, "status", f"submission:{sub.id}", detail)
+            dispatch(self, conn, {**detail, "action": action, "submission_id": sub.id, "unit_id": sub.unit_id,
+                                  "year": sub.year, "actor": actor})
         return self.submission(submission_id)
 
     # ------------------------------------------------------------ reading

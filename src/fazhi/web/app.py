@@ -58,7 +58,8 @@ def create_app(db: str | None = None, *, secure_cookies: bool = False, upload_li
 
     from fazhi.corpus.store import open_corpus
     from fazhi.cycle import Cycle
-    from fazhi.web import auth, routes_admin, routes_api, routes_jobs, routes_pages
+    from fazhi.web import (auth, routes_admin, routes_api, routes_jobs, routes_lifecycle, routes_notices,
+                           routes_opinion, routes_org, routes_outputs, routes_pages, routes_rectify)
     from fazhi.web.guard import Guard
 
     corpus = open_corpus(db)
@@ -95,6 +96,8 @@ def create_app(db: str | None = None, *, secure_cookies: bool = False, upload_li
     app.include_router(routes_admin.router)
     app.include_router(routes_api.router)
     app.include_router(routes_jobs.router)
+    for module in (routes_notices, routes_rectify, routes_opinion, routes_outputs, routes_lifecycle, routes_org):
+        app.include_router(module.router)  # the office's year (issue 14)
     return app
 
 

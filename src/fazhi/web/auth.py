@@ -139,8 +139,10 @@ def pop_flash(request: Request) -> list:
 
 def render(request: Request, template: str, status_code: int = 200, **context):
     """A page: the template with the user, the CSRF token and pending messages."""
-    ctx = {"user": current_user(request), "csrf_token": csrf_token(request), "flashes": pop_flash(request),
-           "path": request.url.path, **context}
+    user = current_user(request)
+    ctx = {"user": user, "csrf_token": csrf_token(request), "flashes": pop_flash(request),
+           "path": request.url.path, "unread_messages": cycle_of(request).unread_count(user) if user else 0,
+           **context}
     return request.app.state.templates.TemplateResponse(request, template, ctx, status_code=status_code)
 
 

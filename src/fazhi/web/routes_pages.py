@@ -182,7 +182,10 @@ def report_page(request: Request, report_id: int):
         sub = {**sub, "comments": [], "versions": [v for v in sub["versions"] if v["report_id"] == report_id]}
     v = views.build_view(corpus_of(request), cycle, user, report_id, data, sub)
     original = cycle.original_name(report_id)
+    from fazhi.web.panels import report_panels
+
     return render(request, "report.j2", v=v, d=data, sub=sub, row=row,
+                  panels=report_panels(request, report_id, sub, user, reviewer),
                   text_html=highlight_html(data["text"], v.marks),
                   diff=views.findings_diff_for(cycle, sub, report_id),
                   can_review=reviewer,
