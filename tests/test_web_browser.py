@@ -10,93 +10,16 @@ tmp folder); `FAZHI_SCREENSHOTS=docs/screenshots make test` refreshes the README
 """
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import sample_path, sample_text
 
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "browser-test-1"
+from browser_kit import PASSWORD, browser, fazhi, login, server, shots  # noqa: F401 (fixtures)
+
 pytestmark = pytest.mark.needs("chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WRONG, RIGHT = "法治建设第一负责人", "法治建设第一责任人"  # a wrong formulation in sample 004
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _fazhi(*args: str, db: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "FAZHI_PASSWORD": PASSWORD}
-    return subprocess.run([sys.executable, "-m", "fazhi", *args, "--db", db], env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`fazhi serve` in its own process, with an admin and a reviewer made by `fazhi user add`."""
-    db = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'cycle.db'}"
-    for args in (("user", "add", "admin", "--admin"), ("user", "add", "rev", "--reviewer")):
-        done = _fazhi(*args, db=db)
-        assert done.returncode == 0, done.stderr
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "fazhi", "serve", "--db", db, "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/login", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"fazhi serve did not start: {proc.stdout.read()}")
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    out = Path(os.environ.get("FAZHI_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
-def login(browser, base: str, username: str):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN", accept_downloads=True)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(lambda url: "/login" not in url)
-    page.js_errors = errors  # checked at the end of each walk
-    return page
 
 
 def upload(page, base: str, path: Path) -> int:
