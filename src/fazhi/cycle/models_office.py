@@ -133,6 +133,7 @@ class OpinionRow(Base):
     overall: Mapped[str | None] = mapped_column(Text)  # 总体意见
     score_adjust: Mapped[float | None] = mapped_column(Float)
     adjust_reason: Mapped[str | None] = mapped_column(Text)
+    final_score: Mapped[float | None] = mapped_column(Float)  # machine score after 误报, 沿用 and adjustment
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -90,6 +90,7 @@ def upgrade() -> None:
                                           sa.ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True),
                     _fk("report_id", "reports.id"), sa.Column("overall", sa.Text()),
                     sa.Column("score_adjust", sa.Float()), sa.Column("adjust_reason", sa.Text()),
+                    sa.Column("final_score", sa.Float()),
                     _fk("updated_by", "users.id"), sa.Column("updated_at", sa.DateTime(), nullable=False),
                     sa.Column("sent_at", sa.DateTime()))
     op.create_table("opinion_items", _id(), _fk("submission_id", "submissions.id", "CASCADE", False),
