@@ -28,7 +28,7 @@ CATEGORIES = ("structure", "metadata", "format", "formulation", "timeliness", "c
 DEFAULT_NAME = "rubric.yaml"
 _MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 _TOP_KEYS = {"version", "name", "source", "cap_on_blocker", "cap_source", "deduction", "deduction_source",
-             "deadlines", "rules", "items", "part_min_chars", *DATA_FILES}
+             "deadlines", "rules", "items", "part_min_chars", "recycling", *DATA_FILES}
 _RULE_KEYS = {"enabled", "severity", "force_severity", "points", "params", "source"}
 _ITEM_KEYS = {"name", "points", "blocker", "rules", "categories", "enabled", "deduction", "source"}
 _DEADLINE_KEYS = {"submit", "publish", "source"}
@@ -76,6 +76,8 @@ class Rubric:
     cap_on_blocker: float
     deduction: dict[str, float]
     part_min_chars: dict[str, int] = field(default_factory=dict)
+    # 沿用/抄用 thresholds and deductions, read only by the yearly cycle (fazhi.cycle.recycling)
+    recycling: dict[str, Any] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)  # layers applied, default first
     data: dict[str, dict[str, Any]] = field(default_factory=dict)  # the layers' additions to the rule data
 
@@ -222,6 +224,22 @@ def _check_layer(path: Path, data: Mapping[str, Any]) -> None:
     for sev, pts in (data.get("deduction") or {}).items():
         if sev not in SEVERITIES or not _nonneg(pts):
             raise bad(f"deduction 的“{sev}”应为 error、warning 或 info，扣分为非负数。")
+    if "recycling" in data:
+        _check_recycling(bad, data["recycling"])
+
+
+def _check_recycling(bad, rec: Any) -> None:
+    """recycling: {name, recycled: {warning, error}, copied: {warning, error}, deduction: {warning, error}, source}."""
+    if not isinstance(rec, dict):
+        raise bad("“recycling”应为键值映射。")
+    if extra := set(rec) - {"name", "recycled", "copied", "deduction", "source"}:
+        raise bad(f"recycling 有未知字段“{sorted(extra)[0]}”。")
+    for key in ("recycled", "copied", "deduction"):
+        v = rec.get(key, {})
+        if not isinstance(v, dict) or set(v) - {"warning", "error"} or not all(_nonneg(x) for x in v.values()):
+            raise bad(f"recycling 的 {key} 应为 warning、error 到非负数的映射。")
+        if key != "deduction" and any(x > 1 for x in v.values()):
+            raise bad(f"recycling 的 {key} 阈值是比例，应在 0 到 1 之间（如 0.85 表示 85%）。")
 
 
 def _nonneg(x: Any) -> bool:
@@ -251,7 +269,8 @@ def _build(data: Mapping[str, Any], files: list[str], last: Path) -> Rubric:
     return Rubric(name=str(data.get("name") or ""), rules=rules, items=items, deadlines=deadlines,
                   cap_on_blocker=float(data.get("cap_on_blocker", 100)),
                   deduction={k: float(v) for k, v in (data.get("deduction") or {}).items()},
-                  part_min_chars={k: int(v) for k, v in (data.get("part_min_chars") or {}).items()}, files=files)
+                  part_min_chars={k: int(v) for k, v in (data.get("part_min_chars") or {}).items()}, files=files,
+                  recycling=dict(data.get("recycling") or {}))
 
 
 def _check_rule_ids(path: Path, data: Mapping[str, Any]) -> None:
