@@ -44,7 +44,9 @@ def _user_dict(row, unit_name: str | None) -> dict[str, Any]:
 
 
 def _unit_dict(row) -> dict[str, Any]:
-    return {"id": row.id, "name": row.name, "level": row.level, "unit_key": row.unit_key}
+    return {"id": row.id, "name": row.name, "level": row.level, "unit_key": row.unit_key,
+            "parent_id": row.parent_id, "is_office": bool(row.is_office), "active": bool(row.active),
+            "email": row.email, "merged_into_id": row.merged_into_id}
 
 
 class AccountsMixin:

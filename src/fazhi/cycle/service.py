@@ -28,6 +28,7 @@ from fazhi.cycle.lifecycle import LifecycleMixin
 from fazhi.cycle.messages import MessagesMixin
 from fazhi.cycle.notices import NoticesMixin
 from fazhi.cycle.opinion import OpinionMixin
+from fazhi.cycle.org_filing import UnitUnknown
 from fazhi.cycle.organisation import OrganisationMixin
 from fazhi.cycle.ranking import RankingMixin
 from fazhi.cycle.rectify import RectifyMixin
@@ -63,16 +64,17 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin, SettingsMixin, NoticesM
 
     # ------------------------------------------------------------ uploading
     def upload(self, user: dict | None, filename: str, data: bytes, *, unit_id: int | None = None,
-               year: int | None = None) -> dict:
+               year: int | None = None, ask_unit: bool = False) -> dict:
         """Analyse, store and file one uploaded file (the web app runs the analysis in a worker
-        process instead: `prepare_upload`, then fazhi.web.worker, then `file_upload`)."""
+        process instead: `prepare_upload`, then fazhi.web.worker, then `file_upload`). `ask_unit`:
+        see `file_upload`."""
         actor, unit_id = self.prepare_upload(user, filename, unit_id, year)
         try:
             rid, added = self._analyse_and_store(_safe_name(filename), data)
         except CycleError as e:
             self.refused(actor, filename, str(e))
             raise
-        return self.file_upload(actor, filename, data, rid, added, unit_id, year)
+        return self.file_upload(actor, filename, data, rid, added, unit_id, year, ask_unit=ask_unit)
 
     def prepare_upload(self, user: dict | None, filename: str, unit_id: int | None = None,
                        year: int | None = None) -> tuple[dict, int | None]:
@@ -99,11 +101,15 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin, SettingsMixin, NoticesM
         return actor, unit_id
 
     def file_upload(self, actor: dict, filename: str, data: bytes, rid: int, added: bool,
-                    unit_id: int | None = None, year: int | None = None) -> dict:
+                    unit_id: int | None = None, year: int | None = None, *, ask_unit: bool = False) -> dict:
         """File stored report `rid` (just analysed from `data`) as a new version of its unit's
-        submission; a refused filing removes a report it added and is audited."""
+        submission; a refused filing removes a report it added and is audited. With `ask_unit` (the
+        web app) an issuer that is no unit's exact name is not made a unit: the report waits unfiled
+        and the answer is {"needs_unit": True, "candidates": [...], ...} (fazhi.cycle.org_filing)."""
         try:
-            return self._file(actor, _safe_name(filename), data, rid, added, unit_id, year)
+            return self._file(actor, _safe_name(filename), data, rid, added, unit_id, year, ask_unit)
+        except UnitUnknown as e:
+            return self.hold_upload(actor, _safe_name(filename), data, rid, year, e)
         except CycleError as e:
             if added:  # refused: a report nobody submitted does not stay behind in the corpus
                 self.corpus.remove(rid, audit=False)
@@ -116,11 +122,11 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin, SettingsMixin, NoticesM
                    {"filename": _safe_name(filename), "reason": reason[:500]})
 
     def _file(self, actor: dict, name: str, data: bytes, rid: int, added: bool, unit_id: int | None,
-              year: int | None) -> dict:
+              year: int | None, ask_unit: bool = False) -> dict:
         """Attach stored report `rid` to its unit's submission for the year (a new version)."""
         row = self.corpus.rows(("unit_key", "issuer", "level", "report_year", "unit_id"), id=rid)[0]
         key = row["unit_key"] if not row["unit_key"].startswith("sha:") else None
-        unit = self._unit_for_report(row, key) if unit_id is None else self.unit(unit_id)
+        unit = self._unit_for_report(row, key, ask_unit) if unit_id is None else self.unit(unit_id)
         if key and (unit["unit_key"] is None or unit["level"] is None) and actor["role"] != "unit":
             unit = self.add_unit(unit["name"], level=unit["level"] or row["level"], unit_key=unit["unit_key"] or key)
         year = year if year is not None else row["report_year"]
@@ -169,8 +175,11 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin, SettingsMixin, NoticesM
     def _analyse_and_store(self, name: str, data: bytes) -> tuple[int, bool]:
         return analyse_and_store(self.corpus, name, data)
 
-    def _unit_for_report(self, row: dict, key: str | None) -> dict:
-        """The unit named as the report's issuer, else the only unit with its unit_key, else a new one."""
+    def _unit_for_report(self, row: dict, key: str | None, ask: bool = False) -> dict:
+        """The unit named as the report's issuer, else the only unit with its unit_key, else a new one.
+        With `ask`: the unit already holding it or named exactly as its issuer, else UnitUnknown."""
+        if ask:
+            return self._ask_unit(row, key)
         issuer = (row["issuer"] or "").strip()
         with self.engine.connect() as conn:
             if issuer:
@@ -225,17 +234,24 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin, SettingsMixin, NoticesM
         return self._change(actor, submission_id, "return", add_comments)
 
     def approve(self, user: dict | None, submission_id: int) -> dict:
+        """通过; with two-step review on, 初审 then 复审 by another reviewer (LifecycleMixin.review_step)."""
         return self._change(self._reviewer(user), submission_id, "approve")
 
-    def publish(self, user: dict | None, submission_id: int) -> dict:
-        return self._change(self._reviewer(user), submission_id, "publish")
+    def publish(self, user: dict | None, submission_id: int, *, secrecy_checked: bool = False) -> dict:
+        """公开, only once the reviewer confirms the 保密审查 (recorded with who and when)."""
+        actor = self._reviewer(user)
+        if not secrecy_checked:
+            raise CycleError("公开前须完成保密审查：请确认“已完成保密审查”后再公开。")
+        return self._change(actor, submission_id, "publish",
+                            values={"secrecy_checked_by": actor["id"], "secrecy_checked_at": now()})
 
-    def _change(self, actor: dict, submission_id: int, action: str, extra=None) -> dict:
+    def _change(self, actor: dict, submission_id: int, action: str, extra=None, values: dict | None = None) -> dict:
         with self.engine.begin() as conn:
             sub = conn.execute(select(SubmissionRow).where(SubmissionRow.id == submission_id)
                                .with_for_update()).first()
             if sub is None:
                 raise CycleError(f"报送记录不存在（编号 {submission_id}）。")
+            action, values = self.review_step(conn, actor, sub, action, values or {})
             try:
                 to = check_transition(action, sub.status)
             except ValueError as e:
@@ -246,7 +262,7 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin, SettingsMixin, NoticesM
             if extra is not None:
                 detail.update(extra(conn, sub))
             conn.execute(update(SubmissionRow).where(SubmissionRow.id == sub.id).values(status=to,
-                                                                                       updated_at=now()))
+                                                                                       updated_at=now(), **values))
             self._audit(conn, actor, "status", f"submission:{sub.id}", detail)
             dispatch(self, conn, {**detail, "action": action, "submission_id": sub.id, "unit_id": sub.unit_id,
                                   "year": sub.year, "actor": actor})
@@ -264,9 +280,12 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin, SettingsMixin, NoticesM
         return self.submission(sid) if sid is not None else None
 
     def submissions(self, *, year: int | None = None, status: str | None = None, unit_id: int | None = None,
-                    level: str | None = None, today: date | None = None) -> list[dict]:
+                    level: str | None = None, today: date | None = None,
+                    unit_ids: set[int] | None = None) -> list[dict]:
+        """`unit_ids`: only these units' (a branch reviewer's: `branch_unit_ids`); None: every unit."""
         where = [c for c, v in ((SubmissionRow.year == year, year), (SubmissionRow.status == status, status),
-                                (SubmissionRow.unit_id == unit_id, unit_id), (UnitRow.level == level, level))
+                                (SubmissionRow.unit_id == unit_id, unit_id), (UnitRow.level == level, level),
+                                (SubmissionRow.unit_id.in_(sorted(unit_ids or ())), unit_ids))
                  if v is not None]
         return self._submissions(where, today)
 
@@ -328,13 +347,16 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin, SettingsMixin, NoticesM
             raise CycleError("要比较的报告不存在。")
         return diff_findings(old, new)
 
-    def overview(self, year: int, today: date | None = None) -> list[dict]:
-        """One row per unit for report year `year`: status, deadline, lateness (counted only when the
-        year's period was opened by the deadline: `lateness_tracked`, see deadlines.tracked)."""
+    def overview(self, year: int, today: date | None = None, unit_ids: set[int] | None = None) -> list[dict]:
+        """One row per active unit for report year `year`: status, deadline, lateness (counted only when the
+        year's period was opened by the deadline: `lateness_tracked`, see deadlines.tracked). `unit_ids`:
+        only these units (a branch reviewer's: `branch_unit_ids`); None: every active unit."""
         today = today or dl.today()
         q = (select(UnitRow, SubmissionRow).join(SubmissionRow, (SubmissionRow.unit_id == UnitRow.id)
                                                  & (SubmissionRow.year == year), isouter=True)
-             .order_by(UnitRow.name, UnitRow.id))
+             .where(UnitRow.active.is_(True)).order_by(UnitRow.name, UnitRow.id))
+        if unit_ids is not None:
+            q = q.where(UnitRow.id.in_(sorted(unit_ids)))
         with self.engine.connect() as conn:
             rows = orm_rows(conn, q)
             period, opened = self._period_deadlines(conn, year)
