@@ -6,7 +6,7 @@ import datetime as dt
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from fazhi.web.auth import cycle_of, flash, form_with_csrf, render, require_admin, require_user
+from fazhi.web.auth import cycle_of, flash, form_with_csrf, render, require_admin, require_reviewer, require_user
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,10 +33,11 @@ def _default_year(periods: list[dict]) -> int:
 
 @router.get("/periods")
 def periods_page(request: Request, year: int | None = None):
-    """Reviewers: the overview of a year (who submitted, who is late). Units: their own submissions."""
+    """Reviewers: the status board of a year (counts per level and status, each unit's row with its
+    last 催报 and unread messages, the 催报 and 通报 buttons). Units: their own submissions."""
     from fazhi.cycle import STATUS_LABELS
-
     from fazhi.cycle.deadlines import valid_year, year_range
+    from fazhi.cycle.notices_board import COUNT_LABELS
 
     user = require_user(request)
     if year is not None and not valid_year(year):
@@ -46,12 +47,55 @@ def periods_page(request: Request, year: int | None = None):
     periods = cycle.periods()
     year = year or _default_year(periods)
     if cycle.can_review(user):
-        rows = cycle.overview(year)
-        return render(request, "periods.j2", periods=periods, year=year, rows=rows, units=cycle.units(),
-                      statuses=STATUS_LABELS, mine=None)
+        board = cycle.board(user, year)
+        return render(request, "periods.j2", periods=periods, year=year, rows=board["rows"], board=board,
+                      units=cycle.units(), statuses=STATUS_LABELS, count_labels=COUNT_LABELS, mine=None,
+                      notice=cycle.notice(year), smtp=cycle.mail_settings())
     mine = cycle.submissions(unit_id=user["unit_id"]) if user.get("unit_id") is not None else []
     return render(request, "periods.j2", periods=periods, year=year, rows=None, units=[],
-                  statuses=STATUS_LABELS, mine=mine)
+                  statuses=STATUS_LABELS, mine=mine, notice=cycle.notice(year))
+
+
+@router.post("/periods/{year}/remind")
+async def remind_late(request: Request, year: int):
+    """催报所有逾期单位: in-app messages, and e-mail when a server is set (sent in a worker thread)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from fazhi.cycle import CycleError
+    from fazhi.cycle.deadlines import valid_year
+
+    user = await run_in_threadpool(require_reviewer, request)
+    await form_with_csrf(request)
+    if not valid_year(year):
+        raise HTTPException(404, "没有这个年度。")
+    try:
+        done = await run_in_threadpool(cycle_of(request).remind_late, user, year)
+        flash(request, done["summary"])
+        for u in done["units"]:
+            if u["email_to"] and u["email_error"]:
+                flash(request, f"{u['unit_name']}：邮件未发出，{u['email_error']}", "error")
+    except CycleError as e:
+        flash(request, str(e), "error")
+    return RedirectResponse(f"/periods?year={year}", status_code=303)
+
+
+@router.get("/periods/{year}/circular.docx")
+def circular_docx(request: Request, year: int):
+    """The 通报 draft of `year` (.docx): units late, never submitted, approved but unpublished."""
+    from fazhi.cycle.deadlines import valid_year
+    from fazhi.render.circular_docx import circular_title, render_circular
+    from fazhi.web.views import content_disposition
+
+    user = require_reviewer(request)
+    if not valid_year(year):
+        raise HTTPException(404, "没有这个年度。")
+    cycle = cycle_of(request)
+    data = cycle.circular_data(user, year)
+    cycle.audit(user, "circular.download", f"period:{year}", {"late": data["late"], "missing": data["missing"],
+                                                              "unpublished": data["unpublished"]})
+    name = circular_title(year) + ".docx"
+    return Response(render_circular(data), headers={"Content-Disposition": content_disposition(name)},
+                    media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
 @router.post("/periods")
