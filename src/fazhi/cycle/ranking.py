@@ -88,6 +88,17 @@ class RankingMixin(RecyclingMixin):
         return {uid: sum(c.get(s, 0) for s in OPEN_STATES) for uid, c in (counts or {}).items()}
 
     # ------------------------------------------------------------ the year's board
+    def inactive_unit_ids(self) -> set[int]:
+        """Units switched off (left out of boards, rankings and the 通报)."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(UnitRow.id).where(UnitRow.active.is_(False))).scalars())
+
+    def review_circular_data(self, user: dict | None, year: int, today: date | None = None) -> dict:
+        """The 审查情况通报 of `year` as data (fazhi.cycle.ranking_circular; reviewers only)."""
+        from fazhi.cycle.ranking_circular import circular_data
+
+        return circular_data(self, user, year, today)
+
     def _board_units(self, user: dict | None) -> set[int] | None:
         """Units whose rows `user` may see on boards: None every unit (reviewers, or their branch);
         a unit account its own unit only."""
@@ -106,8 +117,8 @@ class RankingMixin(RecyclingMixin):
         visible = self._board_units(user)
         subs = [s for s in self.submissions(year=year, level=level, today=today)
                 if s["report_id"] is not None and (visible is None or s["unit_id"] in visible)]
+        inactive = self.inactive_unit_ids()
         with self.engine.connect() as conn:
-            inactive = set(conn.execute(select(UnitRow.id).where(UnitRow.active.is_(False))).scalars())
             reviewers = _reviewers(conn, [s["id"] for s in subs])
         subs = [s for s in subs if s["unit_id"] not in inactive]
         machine = self.machine_scores([s["report_id"] for s in subs])

@@ -48,10 +48,19 @@ def me(request: Request) -> dict[str, Any]:
     return {"user": user, "csrf_token": csrf_token(request)}
 
 
-@router.get("/reports", summary="报告列表（可按年度、层级、地区、状态筛选）")
+@router.get("/reports", summary="报告列表（可按年度、层级、地区、状态、得分、逾期、沿用比例、待整改问题筛选和排序）")
 def list_reports(request: Request, year: Year = None, level: str | None = None,
-                 place: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-    flt = views.Filters(year=year, level=level or None, place=place or None, status=status or None)
+                 place: str | None = None, status: str | None = None,
+                 min_score: Annotated[float | None, Query(ge=0, le=100, description="得分不低于")] = None,
+                 max_score: Annotated[float | None, Query(ge=0, le=100, description="得分不高于")] = None,
+                 late: Annotated[bool | None, Query(description="true：仅逾期报送；false：仅按时")] = None,
+                 min_recycled: Annotated[float | None, Query(ge=0, le=100, description="沿用比例不低于（%）")] = None,
+                 issues: Annotated[bool | None, Query(description="true：仅有待整改问题的单位")] = None,
+                 sort: Annotated[str | None, Query(description="排序列：score、late、recycled、issues、year")] = None,
+                 order: Annotated[str | None, Query(description="asc 或 desc（默认 desc）")] = None) -> list[dict[str, Any]]:
+    flt = views.Filters(year=year, level=level or None, place=place or None, status=status or None,
+                        min_score=min_score, max_score=max_score, late=late, min_recycled=min_recycled, issues=issues,
+                        sort=sort if sort in views.SORT_KEYS else None, order=order if order in ("asc", "desc") else None)
     return views.corpus_rows(corpus_of(request), cycle_of(request), current_user(request), flt)
 
 

@@ -68,8 +68,11 @@ def filters_from(request: Request) -> views.Filters:
     if year and not (year.isdigit() and len(year) < 6 and valid_year(int(year))):
         low, high = year_range()
         raise HTTPException(422, f"请求参数有误：year（应为 {low}–{high} 之间的年度）。")
-    return views.Filters(year=int(year) if year else None, level=q.get("level") or None,
-                         place=(q.get("place") or "").strip() or None, status=q.get("status") or None)
+    try:  # the office's filters and the sort column (fazhi.web.views.Filters.from_query)
+        return views.Filters.from_query(q, year=int(year) if year else None, level=q.get("level") or None,
+                                        place=(q.get("place") or "").strip() or None, status=q.get("status") or None)
+    except ValueError as e:
+        raise HTTPException(422, str(e)) from None
 
 
 @router.get("/")
