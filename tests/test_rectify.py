@@ -432,3 +432,26 @@ def test_the_report_page_panel_and_its_forms(web):
     other_page = web["client"]("u000").get(f"/reports/{web['other']['report_id']}").text
     assert "另一单位的问题。" in other_page and "页面添加的问题" not in other_page and WRONG not in other_page.split(
         'id="report-text"')[0]
+
+
+def test_a_branch_reviewer_sees_and_decides_only_its_branch(cycle):
+    from fazhi.cycle import AccessDenied
+
+    rev, unit, up, text = returned_004(cycle)
+    admin = cycle.add_user("boss", PASSWORD, "admin")
+    p = sample_path("000")
+    other = cycle.upload(rev, p.name, p.read_bytes())
+    cycle.return_(rev, other["submission_id"], [], note="另一单位的问题。")
+    office = cycle.add_unit("某县依法治县办", by=admin)
+    cycle.edit_unit(admin, office["id"], is_office=True)
+    cycle.edit_unit(admin, up["unit_id"], parent_id=office["id"])
+    cycle.add_user("zhen", PASSWORD, "reviewer")
+    zhen = cycle.set_role(admin, "zhen", "reviewer", unit_id=office["id"])
+    mine = cycle.rectifications(zhen)
+    assert len(mine) == 4 and {i["unit_id"] for i in mine} == {up["unit_id"]}
+    assert len(cycle.rectifications(rev)) == 5  # a reviewer without an office sees every unit
+    (theirs,) = cycle.rectifications(rev, unit_id=other["unit_id"])
+    with pytest.raises(AccessDenied):
+        cycle.set_rectification_state(zhen, theirs["id"], "fixed")
+    assert cycle.rectification(zhen, theirs["id"]) is None
+    assert cycle.set_rectification_state(zhen, mine[0]["id"], "unfixed")["state"] == "unfixed"

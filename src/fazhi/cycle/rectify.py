@@ -89,6 +89,12 @@ class RectifyMixin:
         branch = getattr(self, "branch_unit_ids", None)  # fazhi.cycle.organisation (a reviewer's branch)
         return branch(actor) if branch is not None else None
 
+    def _check_branch(self, actor: dict, unit_id: int) -> None:
+        """A reviewer of a branch office decides only on its branch's issues."""
+        units = self._visible_units(actor)
+        if units is not None and unit_id not in units:
+            raise AccessDenied("该单位不在您负责审核的范围内。")
+
     def rectifications(self, user: dict | None, *, unit_id: int | None = None, year: int | None = None,
                        state: str | None = None, submission_id: int | None = None,
                        overdue: bool | None = None, through_year: int | None = None,
@@ -172,6 +178,7 @@ class RectifyMixin:
             sub = conn.execute(select(SubmissionRow).where(SubmissionRow.id == submission_id)).first()
             if sub is None:
                 raise CycleError(f"报送记录不存在（编号 {submission_id}）。")
+            self._check_branch(actor, sub.unit_id)
             text = conn.execute(select(ReportRow.text).where(ReportRow.id == sub.report_id)).scalar() or ""
             start, end, quote = _span(text, start, end, (quote or "").strip() or None)
             at = now()
@@ -200,6 +207,7 @@ class RectifyMixin:
                                .with_for_update()).first()
             if row is None:
                 raise CycleError(f"整改问题不存在（编号 {issue_id}）。")
+            self._check_branch(actor, row.unit_id)
             if state == row.state:
                 raise CycleError(f"该问题已是“{STATE_LABELS[state]}”。")
             if state not in STATE_MOVES[row.state]:
@@ -232,10 +240,11 @@ class RectifyMixin:
         if day is None:
             raise CycleError("请填写整改期限（YYYY-MM-DD）。")
         with self.engine.begin() as conn:
-            row = conn.execute(select(RectificationRow.due).where(RectificationRow.id == issue_id)
-                               .with_for_update()).first()
+            row = conn.execute(select(RectificationRow.due, RectificationRow.unit_id)
+                               .where(RectificationRow.id == issue_id).with_for_update()).first()
             if row is None:
                 raise CycleError(f"整改问题不存在（编号 {issue_id}）。")
+            self._check_branch(actor, row.unit_id)
             conn.execute(update(RectificationRow).where(RectificationRow.id == issue_id)
                          .values(due=day, updated_at=now()))
             self._audit(conn, actor, "rectify.due", f"rectification:{issue_id}",
