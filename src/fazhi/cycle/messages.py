@@ -167,8 +167,8 @@ def on_event(cycle: Any, conn: Any, event: dict) -> None:
     comments, overall = 0, None
     if action == "return":
         ids = list(event.get("comment_ids") or [])
-        overall = _overall(conn, event["submission_id"], ids)
-        comments = len(ids)
+        overall, notes = _overall(conn, event["submission_id"], ids)
+        comments = len(ids) - notes
     text = event_text(action, unit, event["year"], comments, overall, event.get("reason"))
     if text is None:
         return
@@ -177,16 +177,15 @@ def on_event(cycle: Any, conn: Any, event: dict) -> None:
                  event["submission_id"])
 
 
-def _overall(conn, submission_id: int, comment_ids: list[int]) -> str | None:
-    """The 总体意见 of a return: the reviewer's opinion's (fazhi.cycle.opinion) when written, else the
-    return's comments on the whole report (the note)."""
+def _overall(conn, submission_id: int, comment_ids: list[int]) -> tuple[str | None, int]:
+    """(the 总体意见 of a return, how many of its comments that is): the reviewer's opinion's
+    (fazhi.cycle.opinion) when written, else the return's comments on the whole report (its note),
+    which then do not count as comments on the text."""
     from fazhi.cycle.models_office import OpinionRow
 
+    notes = conn.execute(select(CommentRow.body).where(CommentRow.id.in_(comment_ids), CommentRow.start.is_(None))
+                         .order_by(CommentRow.id)).scalars().all() if comment_ids else []
     written = conn.execute(select(OpinionRow.overall).where(OpinionRow.submission_id == submission_id)).scalar()
     if written and written.strip():
-        return written.strip()
-    if not comment_ids:
-        return None
-    notes = conn.execute(select(CommentRow.body).where(CommentRow.id.in_(comment_ids), CommentRow.start.is_(None))
-                         .order_by(CommentRow.id)).scalars().all()
-    return "\n".join(notes) or None
+        return written.strip(), 0
+    return ("\n".join(notes) or None), len(notes)

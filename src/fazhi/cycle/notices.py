@@ -239,8 +239,8 @@ class NoticesMixin(NoticesBoardMixin):
                 "units": sent, "summary": remind_summary(len(sent), emailed, failed, smtp is not None)}
 
     def set_mail_settings(self, user: dict | None, value: dict) -> dict | None:
-        """Admins: the SMTP server for 催报 (an empty password keeps the stored one; host empty:
-        no e-mail). What pages may show back (never the password)."""
+        """Admins: the SMTP server for 催报 (an empty password keeps the stored one of the same
+        username; host empty: no e-mail). What pages may show back (never the password)."""
         from fazhi.cycle.mail import check_config, public_config
 
         actor = self._require(user)
@@ -255,8 +255,10 @@ class NoticesMixin(NoticesBoardMixin):
             checked = check_config(value)
         except ValueError as e:
             raise CycleError(str(e)) from None
-        if checked["password"] is None and not value.get("clear_password"):
-            checked["password"] = (self.setting("smtp") or {}).get("password")
+        stored = self.setting("smtp") or {}
+        if checked["password"] is None and not value.get("clear_password") and checked["username"] \
+                and checked["username"] == stored.get("username"):
+            checked["password"] = stored.get("password")  # same account, password left empty: kept
         self.set_setting("smtp", checked, by=actor)
         return public_config(checked)
 
