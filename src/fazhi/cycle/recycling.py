@@ -7,8 +7,8 @@ recycled_share: the share of the body's characters repeated from the same unit's
 (fazhi.corpus.yoy, as `fazhi corpus diff`); copied_share: the share repeated from other units'
 reports (the stored copy matches, template passages left out: fazhi.corpus.copies.copy_ratios).
 The previous report is the current report of the same unit's submission for the nearest earlier
-year, else a stored report filed under that unit, else the corpus' guess by unit key and issuer
-(yoy.previous_report). Both shares are computed once per report and kept in report_recycling; they
+year, else a stored report filed under that unit; for a report outside the cycle (imported with
+`fazhi corpus add`), the corpus' guess by unit key and issuer (yoy.previous_report). Both shares are computed once per report and kept in report_recycling; they
 are computed again only when the previous report they were measured against is no longer the one
 found (a later upload for an earlier year). Level, message and deduction come from the rubric's
 `recycling` section at read time, so changing thresholds needs no recomputation.
@@ -85,7 +85,8 @@ class RecyclingMixin:
     def previous_report_id(self, report_id: int) -> int | None:
         """The report this one is compared with: the same unit's report of the nearest earlier year."""
         with self.engine.connect() as conn:
-            return _previous_in_cycle(conn, report_id) or _previous_in_corpus(self.corpus, report_id)
+            found, filed = _previous_in_cycle(conn, report_id)
+        return found if filed else _previous_in_corpus(self.corpus, report_id)
 
     def recycling(self, report_id: int, *, refresh: bool = False) -> dict | None:
         """沿用比例 / 抄用比例 of a stored report with level, message and deduction; None when the
@@ -157,7 +158,7 @@ def measure(corpus, report_id: int, previous: int | None) -> tuple[float | None,
     from fazhi.corpus.yoy import year_over_year
 
     try:
-        copies = match_stored(corpus, report_id, compute_missing=False)
+        copies = by_owner(corpus, report_id, match_stored(corpus, report_id, compute_missing=False))
     except KeyError:
         copies = []
     body = corpus.rows(("id", "body_chars"), id=report_id)
@@ -170,6 +171,19 @@ def measure(corpus, report_id: int, previous: int | None) -> tuple[float | None,
     return recycled, copied
 
 
+def by_owner(corpus, report_id: int, copies: list[dict]) -> list[dict]:
+    """Copy entries with the units the cycle filed the reports under deciding: a passage shared with a
+    report filed under another unit is copying, whatever unit key or issuer the two texts name."""
+    me = corpus.rows(("id", "unit_id"), id=report_id)
+    owner = me[0]["unit_id"] if me else None
+    if owner is None:
+        return copies
+    ids = sorted({c["other"]["id"] for c in copies if c.get("kind") == "recycling" and c["other"].get("id")})
+    units = {r["id"]: r["unit_id"] for r in corpus.rows(("id", "unit_id"), id=ids)} if ids else {}
+    return [{**c, "kind": "copying"} if c.get("kind") == "recycling" and units.get(c["other"].get("id")) not in (None, owner)
+            else c for c in copies]
+
+
 def _years(conn, ids: set[int]) -> dict[int, int | None]:
     if not ids:
         return {}
@@ -177,16 +191,20 @@ def _years(conn, ids: set[int]) -> dict[int, int | None]:
     return {r.id: r.report_year for r in conn.execute(q)}
 
 
-def _previous_in_cycle(conn, report_id: int) -> int | None:
-    """The current report of the same unit's submission for the nearest earlier year, else a stored
-    report filed under the unit (reports.unit_id) of an earlier year."""
+def _previous_in_cycle(conn, report_id: int) -> tuple[int | None, bool]:
+    """(the current report of the same unit's submission for the nearest earlier year, else a stored
+    report filed under the unit (reports.unit_id) of an earlier year; whether the report belongs to a
+    unit at all). A report the cycle files under a unit is compared only with that unit's reports,
+    whatever issuer its text names: another unit's text is copying, not recycling."""
     sub = conn.execute(select(SubmissionRow.unit_id, SubmissionRow.year)
                        .join(VersionRow, VersionRow.submission_id == SubmissionRow.id)
                        .where(VersionRow.report_id == report_id).limit(1)).first()
     if sub is None:
         row = conn.execute(select(ReportRow.unit_id, ReportRow.report_year).where(ReportRow.id == report_id)).first()
-        if row is None or row.unit_id is None or row.report_year is None:
-            return None
+        if row is None or row.unit_id is None:
+            return None, False
+        if row.report_year is None:
+            return None, True
         unit_id, year = row.unit_id, row.report_year
     else:
         unit_id, year = sub.unit_id, sub.year
@@ -198,8 +216,8 @@ def _previous_in_cycle(conn, report_id: int) -> int | None:
                           .where(ReportRow.unit_id == unit_id, ReportRow.report_year < year, ReportRow.id != report_id)
                           .order_by(ReportRow.report_year.desc(), ReportRow.id.desc()).limit(1)).first()
     if found is not None and (stored is None or found.year >= stored.report_year):
-        return found.report_id
-    return stored.id if stored is not None else None
+        return found.report_id, True
+    return (stored.id if stored is not None else None), True
 
 
 def _previous_in_corpus(corpus, report_id: int) -> int | None:
