@@ -79,7 +79,7 @@ def notice_page(request: Request, year: int):
     reviewer = cycle.can_review(user)
     if notice is None and not reviewer:
         raise HTTPException(404, f"{year} 年度还没有报送通知。")
-    if notice is not None and user.get("unit_id") is not None:
+    if notice is not None and user.get("role") == "unit":
         cycle.mark_read(user, kind="notice", year=year)  # opened: the notice stops showing at the top
     return render(request, "notices_view.j2", notice=notice, year=year, reviewer=reviewer)
 
@@ -103,14 +103,8 @@ async def save_notice(request: Request):
         flash(request, f"已{'更新' if had else '发布'} {year} 年度报送通知。")
     except CycleError as e:
         flash(request, str(e), "error")
-        return RedirectResponse(f"/notices/{year}" if dl_ok(year) else "/notices", status_code=303)
+        return RedirectResponse("/notices", status_code=303)
     return RedirectResponse(f"/notices/{year}", status_code=303)
-
-
-def dl_ok(year: int) -> bool:
-    from fazhi.cycle.deadlines import valid_year
-
-    return valid_year(year)
 
 
 @router.post("/notices/{year}/attachments", include_in_schema=False)
