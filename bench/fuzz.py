@@ -1,6 +1,12 @@
 """Fuzz fazhi with many seeded cases and print the family x outcome table (bench/RESULTS.md).
 
     .venv/bin/python bench/fuzz.py --cases 100000 [--seed 7] [--jobs 2] [--cheap] [--out runs/fuzz.jsonl]
+    .venv/bin/python bench/fuzz.py --start 40000 --cases 60000 --out runs/fuzz-2.jsonl   # go on later
+    .venv/bin/python bench/fuzz.py --summarize runs/fuzz.jsonl runs/fuzz-2.jsonl          # one table
+
+A long run can be done in parts: each case is made from (seed, case number) alone, so parts with
+the same seed and --cheap setting, written with --out, add up to one run; --summarize prints the
+table of their union (a case number seen twice counts once) and the case numbers still missing.
 
 Every case runs `fazhi.analyze` in a forked worker with a 2 GiB address-space limit and a 10 s CPU
 limit (tests/fuzz_harness.py); families and mutators are in tests/fuzz_families.py. A failing case
@@ -36,7 +42,10 @@ def main() -> int:
     ap.add_argument("--family", action="append", help="only these families (repeatable)")
     ap.add_argument("--out", help="one JSON line per case")
     ap.add_argument("--progress", type=int, default=1000, help="print a progress line every N cases")
+    ap.add_argument("--summarize", nargs="+", metavar="JSONL", help="print the table of earlier --out files")
     args = ap.parse_args()
+    if args.summarize:
+        return summarize([Path(p) for p in args.summarize])
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background
     signal.signal(signal.SIGTERM, _stop)
     outcomes = []
@@ -66,6 +75,32 @@ def main() -> int:
     print(table(outcomes))
     print(f"\n{len(outcomes)} cases (seed {args.seed}{', cheap' if args.cheap else ''}), {wall / 60:.1f} min wall, "
           f"{cpu / 60:.1f} min worker CPU, {len(outcomes) / max(wall, 1e-9):.1f} cases/s, "
+          f"{len(failures(outcomes))} failures")
+    return 1 if failures(outcomes) else 0
+
+
+def summarize(paths: list[Path]) -> int:
+    """The table of the union of earlier runs' --out files (one seed and mode), and what is missing."""
+    from fuzz_harness import Outcome
+
+    seen: dict[int, Outcome] = {}
+    seeds = set()
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                o = Outcome(**json.loads(line))
+                seen.setdefault(o.index, o)
+                seeds.add(o.seed)
+    if len(seeds) > 1:
+        print(f"these files mix seeds {sorted(seeds)}: summarize one seed at a time", file=sys.stderr)
+        return 2
+    outcomes = [seen[i] for i in sorted(seen)]
+    print(table(outcomes))
+    top = max(seen, default=-1) + 1
+    missing = top - len(seen)
+    cpu = sum(o.cpu for o in outcomes)
+    print(f"\n{len(outcomes)} cases (seed {next(iter(seeds), '-')}, case numbers 0–{top - 1}"
+          f"{f', {missing} of them missing' if missing else ''}), {cpu / 60:.1f} min worker CPU, "
           f"{len(failures(outcomes))} failures")
     return 1 if failures(outcomes) else 0
 

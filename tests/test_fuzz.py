@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CASES = int(os.environ.get("FAZHI_FUZZ_CASES", "1500"))  # ~0.15 s worker CPU each: ~2 min on 2 cores
+CASES = int(os.environ.get("FAZHI_FUZZ_CASES", "3000"))  # ~0.15 s worker CPU each: ~4 min on 2 cores
 SEED = int(os.environ.get("FAZHI_FUZZ_SEED", "20261128"))
 
 
