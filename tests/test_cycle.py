@@ -133,6 +133,8 @@ def _act(cycle, user, sid: int, action: str):
         return cycle.return_(user, sid, [], note="请修改")
     if action == "upload":
         return cycle.upload(user, "v.txt", sample("000")[1] + f"\n{datetime.now().isoformat()}\n".encode())
+    if action == "publish":
+        return cycle.publish(user, sid, secrecy_checked=True)
     return getattr(cycle, action)(user, sid)
 
 
@@ -180,7 +182,7 @@ def test_full_chain_with_return_resubmit_approve_publish(any_cycle):
     unit = cycle.add_user("hj", PASSWORD, "unit", unit_name="中共蓬溪县红江镇委员会")
     up = cycle.upload(unit, *sample("000"))
     sid = up["submission_id"]
-    for forbidden in (lambda: cycle.approve(unit, sid), lambda: cycle.publish(unit, sid),
+    for forbidden in (lambda: cycle.approve(unit, sid), lambda: cycle.publish(unit, sid, secrecy_checked=True),
                       lambda: cycle.return_(unit, sid, [], note="x"), lambda: cycle.approve(None, sid)):
         with pytest.raises(AccessDenied):
             forbidden()
@@ -193,7 +195,7 @@ def test_full_chain_with_return_resubmit_approve_publish(any_cycle):
     fixed = cycle.upload(unit, "v2.txt", _repair_formulations(text, findings_of(cycle, up["report_id"])))
     assert (fixed["submission_id"], fixed["version"], fixed["status"]) == (sid, 2, "submitted")
     assert cycle.approve(rev, sid)["status"] == "approved"
-    done = cycle.publish(rev, sid)
+    done = cycle.publish(rev, sid, secrecy_checked=True)
     assert done["status"] == "published" and done["report_id"] == fixed["report_id"]
     assert [v["report_id"] for v in done["versions"]] == [up["report_id"], fixed["report_id"]]
     assert [v["submitted_by"] for v in done["versions"]] == ["hj", "hj"]

@@ -54,7 +54,7 @@ def test_access_matrix_over_users_reports_and_statuses(any_cycle):
             cycle.approve(users["reviewer"], sid_a)
         assert cycle.submission(sid_a)["status"] == step
         _check(cycle, users, reports, unpublished)
-    cycle.publish(users["reviewer"], sid_a)
+    cycle.publish(users["reviewer"], sid_a, secrecy_checked=True)
     # published: everybody reads A's CURRENT version; the returned first version stays with A and the office
     _check(cycle, users, reports, {**unpublished, "unitB": {"B1", "A2"}, "anon": {"A2"}})
     assert cycle.readable_report_ids(None) == {reports["A2"]}

@@ -18,7 +18,8 @@ from conftest import sample_path
 PASSWORD = "test-password-1"
 # path parameters the test knows how to fill; a route with any other parameter fails the test
 ID_PARAMS = {"report_id", "other_id", "submission_id"}
-OTHER_PARAMS = {"year": ["{year}"], "action": ["return", "approve", "publish"], "username": ["rev"],
+OTHER_PARAMS = {"year": ["{year}"], "action": ["return", "approve", "publish", "withdraw", "publication", "unpublish",
+                                             "assign"], "draft_id": ["1"], "username": ["rev"],
                 "fmt": ["csv", "xlsx"], "job_id": ["no-such-job"]}
 
 
@@ -63,7 +64,7 @@ def world(tmp_path_factory):
     b = ups["001"]
     cycle.return_(reviewer, b["submission_id"], [{"start": 0, "end": 10, "body": "机密审查意见甲乙丙"}])
     cycle.approve(reviewer, ups["002"]["submission_id"])
-    cycle.publish(reviewer, ups["002"]["submission_id"])
+    cycle.publish(reviewer, ups["002"]["submission_id"], secrecy_checked=True)
     texts = {k: app.state.corpus.report_dict(u["report_id"])["text"] for k, u in ups.items()}
     return {"app": app, "ups": ups, "texts": texts, "client": lambda: TestClient(app)}
 

@@ -143,6 +143,7 @@ def test_the_whole_cycle(server, browser, shots, tmp_path):
     rev.click("#approve-button")
     rev.wait_for_load_state()
     assert rev.locator("#submission-status").get_attribute("data-status") == "approved"
+    rev.check("#secrecy-checked")  # 公开 needs the 保密审查 confirmation
     rev.click("#publish-button")
     rev.wait_for_load_state()
     assert rev.locator("#submission-status").get_attribute("data-status") == "published"

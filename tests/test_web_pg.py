@@ -76,7 +76,7 @@ def test_cycle_on_postgresql(app):
     diff = unit.get(f"/api/reports/{second['report_id']}/diff").json()["diff"]
     assert any("第一负责人" in (f.get("message") or "") for f in diff["fixed"])
     assert rev.post(f"/api/submissions/{sid}/approve").status_code == 200
-    assert rev.post(f"/api/submissions/{sid}/publish").status_code == 200
+    assert rev.post(f"/api/submissions/{sid}/publish", params={"secrecy_checked": "true"}).status_code == 200
     assert anon.get(f"/api/reports/{second['report_id']}").status_code == 200
     assert anon.get(f"/api/reports/{mine['report_id']}").status_code in (401, 404)  # the old version stays private
     moves = [(e["detail"]["from"], e["detail"]["to"]) for e in app.state.cycle.audit_log()

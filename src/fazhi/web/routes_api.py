@@ -158,9 +158,11 @@ def approve_submission(request: Request, submission_id: Id) -> dict[str, Any]:
     return _act(request, submission_id, lambda user: cycle_of(request).approve(user, submission_id))
 
 
-@router.post("/submissions/{submission_id}/publish", summary="公开（公开后任何人可查看）")
-def publish_submission(request: Request, submission_id: Id) -> dict[str, Any]:
-    return _act(request, submission_id, lambda user: cycle_of(request).publish(user, submission_id))
+@router.post("/submissions/{submission_id}/publish", summary="公开（须确认已完成保密审查：?secrecy_checked=true；公开后任何人可查看）")
+def publish_submission(request: Request, submission_id: Id, secrecy_checked: bool = Query(
+        False, description="已完成保密审查（必须为 true 才能公开）")) -> dict[str, Any]:
+    return _act(request, submission_id,
+                lambda user: cycle_of(request).publish(user, submission_id, secrecy_checked=secrecy_checked))
 
 
 @router.get("/periods", summary="报送年度及各层级报送期限")

@@ -277,9 +277,9 @@ def _act_on_submission(request: Request, user: dict, sub: dict, submission_id: i
         elif action == "approve":
             cycle.approve(user, submission_id)
             flash(request, "已通过。")
-        elif action == "publish":
-            cycle.publish(user, submission_id)
-            flash(request, "已公开。")
+        elif action == "publish":  # only with the 保密审查 checkbox ticked (fazhi.cycle.lifecycle)
+            cycle.publish(user, submission_id, secrecy_checked=str(form.get("secrecy_checked") or "") in ("1", "on"))
+            flash(request, "已公开（已完成保密审查）。")
         else:
             raise HTTPException(404, "没有这个操作。")
     except CycleError as e:

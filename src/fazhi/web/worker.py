@@ -46,7 +46,7 @@ def in_process(db_url: str) -> bool:
 
 
 def run_task(db_url: str, kind: str, args: tuple, limits: TaskLimits) -> dict[str, Any]:
-    """Run task `kind` ("upload", "charts", "copies") in a child process; {"error": reason} on failure."""
+    """Run task `kind` ("upload", "charts", "copies", "draft") in a child process; {"error": reason} on failure."""
     ctx = _mp_context()
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(sender, db_url, kind, args, limits.memory_mb), daemon=True)
@@ -153,7 +153,23 @@ def copies_task(db_url: str) -> dict[str, Any]:
         corpus.close()
 
 
-TASKS = {"upload": upload_task, "charts": charts_task, "copies": copies_task}
+def draft_task(db_url: str, name: str, data: bytes) -> dict[str, Any]:
+    """A unit's self-check draft: analysed like an upload but never stored in the corpus (issue 14,
+    fazhi.cycle.drafts): {"text", "analysis"} or {"error"}. `db_url` is not opened."""
+    from fazhi import ingest
+    from fazhi.errors import InputError
+    from fazhi.pipeline import analyze_document
+
+    try:
+        report = analyze_document(ingest.load_bytes(bytes(data), name)).to_dict()
+    except InputError as e:
+        return {"error": f"{name}：{e.reason}"}
+    text = report.pop("text")
+    report["copies"] = []  # a draft is matched against nothing
+    return {"text": text, "analysis": report}
+
+
+TASKS = {"upload": upload_task, "charts": charts_task, "copies": copies_task, "draft": draft_task}
 
 
 def run(db_url: str, corpus, kind: str, args: tuple, limits: TaskLimits) -> dict[str, Any]:
@@ -172,6 +188,8 @@ def run(db_url: str, corpus, kind: str, args: tuple, limits: TaskLimits) -> dict
             return {"report_id": rid, "added": added}
         if kind == "copies":
             return {"matched": corpus.ensure_copies()}
+        if kind == "draft":
+            return draft_task(db_url, *args)
         from fazhi.web.charts import compute_charts
 
         return {"charts": compute_charts(corpus, *args)}
