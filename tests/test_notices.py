@@ -156,6 +156,11 @@ def test_unknown_actions_make_no_message(any_cycle):
         on_event(c, conn, {"action": "assign", "unit_id": unit["id"], "submission_id": None, "year": YEAR})
         on_event(c, conn, {"action": "renamed-someday", "unit_id": unit["id"], "submission_id": None, "year": YEAR})
     assert count(c, MessageRow) == 0
+    with c.engine.begin() as conn:  # 撤销公开 (fazhi.cycle.lifecycle) carries its reason to the unit
+        on_event(c, conn, {"action": "unpublish", "unit_id": unit["id"], "submission_id": None, "year": YEAR,
+                           "reason": "公开版本含内部数据"})
+    (m,) = c.unit_messages(unit["id"])
+    assert m["kind"] == "unpublished" and m["body"].endswith("原因：公开版本含内部数据") and m["link"] is None
 
 
 # ---------------------------------------------------------------- board, 催报 without mail, 通报

@@ -172,9 +172,9 @@ def on_event(cycle: Any, conn: Any, event: dict) -> None:
     text = event_text(action, unit, event["year"], comments, overall, event.get("reason"))
     if text is None:
         return
-    link = f"/reports/{event['report_id']}" if event.get("report_id") else f"/submissions/{event['submission_id']}"
-    cycle.notify(conn, event["unit_id"], EVENT_KINDS[action], text[0], text[1], link, event["year"],
-                 event["submission_id"])
+    sid = event.get("submission_id")
+    link = f"/reports/{event['report_id']}" if event.get("report_id") else (f"/submissions/{sid}" if sid else None)
+    cycle.notify(conn, event["unit_id"], EVENT_KINDS[action], text[0], text[1], link, event["year"], sid)
 
 
 def _overall(conn, submission_id: int, comment_ids: list[int]) -> tuple[str | None, int]:
