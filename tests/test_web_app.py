@@ -47,8 +47,8 @@ def reviewer(app):
 
 
 def upload(client, name: str, data: bytes, **form) -> dict:
-    r = client.post("/api/upload", files={"files": (name, data)}, data=form,
-                    headers={"X-CSRF-Token": api_token(client)})
+    r = client.post("/api/upload", files={"files": (name, data)}, data={"new_unit": "true", **form},
+                    headers={"X-CSRF-Token": api_token(client)})  # an unknown issuer becomes a unit: said explicitly
     assert r.status_code == 200, r.text
     (result,) = r.json()
     assert "error" not in result, result

@@ -26,6 +26,10 @@ def upload(page, base: str, path: Path) -> int:
     """Upload through the page's file input (the same XHR path drag and drop takes); the report id."""
     page.goto(base + "/upload")
     page.set_input_files("#file-input", str(path))
+    item = page.locator(f'#upload-list li[data-filename="{path.name}"]:is(.done, .needs-unit)')
+    item.wait_for(timeout=60_000)
+    if "needs-unit" in (item.get_attribute("class") or ""):  # the issuer is no known unit: asked
+        item.locator("button.unit-new").click()  # the reviewer makes it a new unit
     link = page.locator(f'#upload-list li.done[data-filename="{path.name}"] a')
     link.wait_for(timeout=60_000)
     rid = int(page.locator(f'#upload-list li.done[data-filename="{path.name}"]').get_attribute("data-report-id"))

@@ -45,7 +45,8 @@ def test_cycle_on_postgresql(app):
     rev = client(app, "rev")
     ups = {}
     for prefix in ("000", "004"):
-        r = rev.post("/api/upload", files={"files": (sample_path(prefix).name, sample_path(prefix).read_bytes())})
+        r = rev.post("/api/upload", files={"files": (sample_path(prefix).name, sample_path(prefix).read_bytes())},
+                     data={"new_unit": "true"})
         assert r.status_code == 200, r.text
         (ups[prefix],) = r.json()
         assert ups[prefix]["status"] == "submitted"

@@ -76,7 +76,7 @@ def test_upload_form_and_api_wait_for_their_results(tmp_path):
     app = make_app(tmp_path)
     c = client(app)
     r = c.post("/api/upload", files=[("files", (sample_path("000").name, sample_path("000").read_bytes())),
-                                     ("files", ("空.txt", b""))])
+                                     ("files", ("空.txt", b""))], data={"new_unit": "true"})
     assert r.status_code == 200
     good, bad = r.json()
     assert good["status"] == "submitted" and good["version"] == 1 and good["filename"] == sample_path("000").name
@@ -102,7 +102,8 @@ def test_memory_limit_stops_the_analysis(tmp_path):
     assert r["state"] == "failed" and "内存" in r["error"], r
     assert app.state.corpus.size() == 0
     # the server and the next upload are fine
-    (ok,) = client(app).post("/api/upload", files={"files": ("a.txt", sample_path("003").read_bytes())}).json()
+    (ok,) = client(app).post("/api/upload", files={"files": ("a.txt", sample_path("003").read_bytes())},
+                             data={"new_unit": "true"}).json()
     assert ok["state"] == "done" and ok["status"] == "submitted"
 
 
@@ -140,7 +141,11 @@ def test_upload_page_without_javascript(tmp_path):
     token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/upload").text).group(1)
     page = c.post("/upload", data={"csrf_token": token},
                   files={"files": (sample_path("004").name, sample_path("004").read_bytes())})
-    assert page.status_code == 200 and "第 1 版" in page.text and 'href="/reports/' in page.text
+    # the issuer is no known unit: the page asks (fazhi.cycle.org_filing); the reviewer makes the unit
+    assert page.status_code == 200 and "未找到单位「东莞市司法局桥头分局」" in page.text
+    rid = re.search(r'action="/filings/(\d+)"', page.text).group(1)
+    done = c.post(f"/filings/{rid}", data={"csrf_token": token, "choice": "new"})
+    assert done.status_code == 200 and "第 1 版" in done.text and f'data-report-id="{rid}"' not in c.get("/filings").text
 
 
 @pytest.mark.parametrize("kind", ["charts"])

@@ -87,8 +87,9 @@ class FilingMixin:
         return {"needs_unit": True, "report_id": rid, "issuer": why.issuer, "candidates": why.candidates,
                 "year": year, "message": str(why)}
 
-    def pending_filings(self, user: dict | None) -> list[dict]:
-        """Uploads waiting for a reviewer to choose their unit, newest first (reviewers only)."""
+    def pending_filings(self, user: dict | None, *, report_id: int | None = None) -> list[dict]:
+        """Uploads waiting for a reviewer to choose their unit, newest first (reviewers only); `report_id`:
+        that one only."""
         self._reviewer(user)
         from fazhi.corpus.models import ReportRow
 
@@ -96,6 +97,8 @@ class FilingMixin:
         q = (select(UploadRow.report_id, UploadRow.filename, ReportRow.issuer, ReportRow.unit_key,
                     ReportRow.report_year, ReportRow.title)
              .join(ReportRow, ReportRow.id == UploadRow.report_id).where(~filed).order_by(UploadRow.report_id.desc()))
+        if report_id is not None:
+            q = q.where(UploadRow.report_id == report_id)
         with self.engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(q)]
             notes = self._pending_notes(conn, [r["report_id"] for r in rows])

@@ -173,6 +173,25 @@ async def set_user_active(request: Request, username: str):
     return await _admin_action(request, action, "/users")
 
 
+@router.post("/users/{username}/role")
+async def set_user_role(request: Request, username: str):
+    """角色: admin, reviewer (optionally attached to a reviewing office: it sees that branch), unit (its unit)."""
+    from fazhi.cycle import CycleError
+
+    def action(admin: dict, form, cycle) -> str:
+        raw = str(form.get("unit_id") or "").strip()
+        if raw and not (raw.isdigit() and len(raw) < 10):
+            raise CycleError("单位编号无效。")
+        done = cycle.set_role(admin, username, str(form.get("role") or ""), int(raw) if raw else None)
+        where = f"（{done['unit_name']}）" if done["unit_name"] else ""
+        return f"已将“{username}”的角色改为{ROLE_NAMES.get(done['role'], done['role'])}{where}。"
+
+    return await _admin_action(request, action, "/users")
+
+
+ROLE_NAMES = {"admin": "管理员", "reviewer": "审查人员", "unit": "报送单位"}
+
+
 @router.post("/users/{username}/password")
 async def reset_password(request: Request, username: str):
     def action(admin: dict, form, cycle) -> str:

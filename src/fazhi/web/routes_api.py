@@ -96,6 +96,8 @@ def report_diff(request: Request, report_id: Id) -> dict[str, Any]:
 async def upload(request: Request, files: list[UploadFile] = File(..., description="报告文件"),
                  unit_id: int | None = Form(None, description="报送单位编号（仅审查人员）"),
                  year: int | None = Form(None, description="报告年度（缺省取报告所述年度）"),
+                 new_unit: bool = Form(False, description="落款单位不是已有单位时新建单位（缺省：不新建，"
+                                                          "结果为 needs_unit 和候选单位，用 POST /api/filings/{report_id} 归档）"),
                  wait: bool = Query(True, description="等分析完成再返回（false：立即返回任务，"
                                                       "用 GET /api/jobs/{job_id} 查询进度）")):
     """Each file is analysed in a worker process (the server keeps answering meanwhile): with
@@ -108,7 +110,7 @@ async def upload(request: Request, files: list[UploadFile] = File(..., descripti
     if not await run_in_threadpool(cycle_of(request).can_review, user):
         unit_id = None
     batch = await read_files(files)
-    queued = await enqueue(request, user, batch, unit_id, year)
+    queued = await enqueue(request, user, batch, unit_id, year, new_unit)
     if not wait:
         return JSONResponse(job_list(queued), status_code=202)
     results = await finished(request, queued)
@@ -122,7 +124,7 @@ def list_submissions(request: Request, year: Year = None, status: str | None = N
     user = require_user(request)
     cycle = cycle_of(request)
     if cycle.can_review(user):
-        return cycle.submissions(year=year, status=status)
+        return cycle.submissions(year=year, status=status, unit_ids=cycle.branch_unit_ids(user))
     if user.get("unit_id") is None:
         return []
     return cycle.submissions(year=year, status=status, unit_id=user["unit_id"])
@@ -173,5 +175,5 @@ def periods(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/overview/{year}", summary="年度报送总览：谁已提交、谁逾期（审查人员）")
 def overview(request: Request, year: Annotated[int, Path(ge=1900, le=2100)]) -> list[dict[str, Any]]:
-    require_reviewer(request)
-    return cycle_of(request).overview(year)
+    user = require_reviewer(request)
+    return cycle_of(request).overview(year, unit_ids=cycle_of(request).branch_unit_ids(user))

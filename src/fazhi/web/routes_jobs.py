@@ -17,9 +17,10 @@ def upload_source(request: Request) -> dict:
 
 
 async def enqueue(request: Request, user: dict, files: list[tuple], unit_id: int | None,
-                  year: int | None) -> list[Any]:
+                  year: int | None, new_unit: bool = False) -> list[Any]:
     """Queue every file: a Job each, or {"filename", "error"} for a file refused before analysis
-    (permissions, the year, a quota: audited)."""
+    (permissions, the year, a quota: audited). A reviewer's file whose issuer is no known unit waits
+    for the reviewer's choice (result "needs_unit") unless `new_unit` says to make the unit."""
     from fazhi.cycle import CycleError
     from fazhi.web.uploads import QuotaExceeded
 
@@ -35,7 +36,7 @@ async def enqueue(request: Request, user: dict, files: list[tuple], unit_id: int
             continue
         try:
             actor, target = await run_in_threadpool(cycle.prepare_upload, user, name, unit_id, year)
-            out.append(queue.submit(actor, name, data, target, year, upload_source(request)))
+            out.append(queue.submit(actor, name, data, target, year, upload_source(request), ask_unit=not new_unit))
         except CycleError as e:
             out.append({"filename": name, "error": str(e)})
         except QuotaExceeded as e:

@@ -54,6 +54,7 @@ class Job:
     started: float | None = None
     finished: float | None = None
     result: dict[str, Any] | None = None
+    ask_unit: bool = False  # an issuer that is no known unit waits for the reviewer's choice (fazhi.cycle.org_filing)
 
     def public(self, position: int | None = None) -> dict[str, Any]:
         """What the owner may see of the job (no bytes)."""
@@ -82,12 +83,12 @@ class UploadQueue:
 
     # ------------------------------------------------------------ submitting
     def submit(self, user: dict, filename: str, data: bytes, unit_id: int | None, year: int | None,
-               source: dict) -> Job:
-        """Queue one file; QuotaExceeded when a limit refuses it."""
+               source: dict, ask_unit: bool = False) -> Job:
+        """Queue one file; QuotaExceeded when a limit refuses it. `ask_unit`: see Cycle.file_upload."""
         with self._lock:
             self._sweep()
             self._check(user, len(data))
-            job = Job(secrets.token_urlsafe(12), user, filename, data, unit_id, year, source)
+            job = Job(secrets.token_urlsafe(12), user, filename, data, unit_id, year, source, ask_unit=ask_unit)
             self._jobs[job.id] = job
             self._order.append(job.id)
             self._history.setdefault(user["id"], deque()).append((time.time(), len(data)))
@@ -171,7 +172,7 @@ class UploadQueue:
             return
         try:
             filed = self.cycle.file_upload(job.user, job.filename, job.data, out["report_id"], out["added"],
-                                           job.unit_id, job.year)
+                                           job.unit_id, job.year, ask_unit=job.ask_unit)
         except CycleError as e:
             self._finish(job, {"error": str(e)})
             return

@@ -60,6 +60,7 @@
   }
 
   function done(job, r) {
+    if (r.needs_unit) { ask(job, r); return; }
     job.ui.bar.value = 100;
     job.ui.li.className = "done";
     job.ui.li.dataset.reportId = r.report_id;
@@ -69,6 +70,59 @@
     a.textContent = (r.unit_name || "") + " " + (r.year || "") + " 年度 · 第 " + r.version + " 版" +
       (r.duplicate ? "（与已有报告相同）" : "") + " · 查看报告";
     job.ui.state.appendChild(a);
+  }
+
+  // ---- H6 organisation: the issuer is no known unit → the reviewer picks a candidate, another unit, or a new unit
+  function ask(job, r) {
+    job.ui.bar.value = 100;
+    job.ui.li.className = "needs-unit";
+    job.ui.li.dataset.reportId = r.report_id;
+    job.ui.state.textContent = "";
+    var box = document.createElement("span"); box.className = "unit-ask";
+    var label = document.createElement("span");
+    label.textContent = "未找到单位「" + (r.issuer || "（未识别）") + "」：归入 ";
+    var pick = document.createElement("select"); pick.className = "unit-pick";
+    (r.candidates || []).forEach(function (c) {
+      var o = document.createElement("option"); o.value = c.id; o.textContent = c.name + "（" + c.reason + "）";
+      pick.appendChild(o);
+    });
+    var all = document.getElementById("upload-unit");
+    if (all) {
+      var group = document.createElement("optgroup"); group.label = "其他单位";
+      Array.prototype.forEach.call(all.options, function (o) {
+        if (!o.value) return;
+        var x = document.createElement("option"); x.value = o.value; x.textContent = o.textContent; group.appendChild(x);
+      });
+      if (group.children.length) pick.appendChild(group);
+    }
+    var go = document.createElement("button"); go.type = "button"; go.className = "small primary unit-file";
+    go.textContent = "归入";
+    var or = document.createElement("span"); or.textContent = " 或 ";
+    var make = document.createElement("button"); make.type = "button"; make.className = "small unit-new";
+    make.textContent = "新建单位「" + (r.issuer || "") + "」";
+    if (!r.issuer) make.disabled = true;
+    if (!pick.options.length) { pick.disabled = true; go.disabled = true; }
+    box.append(label, pick, go, or, make);
+    job.ui.state.appendChild(box);
+    function send(body) {
+      go.disabled = make.disabled = true;
+      var x = new XMLHttpRequest();
+      x.open("POST", "/api/filings/" + r.report_id);
+      x.setRequestHeader("X-CSRF-Token", csrf);
+      x.setRequestHeader("Content-Type", "application/json");
+      x.onload = function () {
+        var res = null;
+        try { res = JSON.parse(x.responseText); } catch (e) { res = null; }
+        if (x.status === 200 && res) { job.ui.state.className = "state"; done(job, Object.assign({url: "/reports/" + res.report_id}, res)); return; }
+        go.disabled = make.disabled = false;
+        var err = document.createElement("span"); err.className = "err";
+        err.textContent = " " + ((res && res.detail) || ("归档失败（" + x.status + "）"));
+        box.appendChild(err);
+      };
+      x.send(JSON.stringify(body));
+    }
+    go.addEventListener("click", function () { send({unit_id: parseInt(pick.value, 10)}); });
+    make.addEventListener("click", function () { send({new_unit: true}); });
   }
 
   function poll(job, url) {
