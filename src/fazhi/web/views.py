@@ -80,13 +80,19 @@ def _quote(text: str, start: int | None, end: int | None, limit: int = 60) -> st
 def build_view(corpus, cycle, user: dict | None, report_id: int, data: dict,
                submission: dict | None) -> ReportView:
     """Everything the report page shows, with each span as a Mark on the text."""
+    from fazhi.cycle.opinion_score import FALSE_POSITIVE, finding_key
+
     text = data["text"]
     v = ReportView(report_id, data)
+    reviews = cycle.finding_reviews(report_id)  # the reviewers' verdicts: 误报 / 采纳
     for i, f in enumerate(data.get("findings") or []):
-        item = {**f, "idx": i, "ref": f"f{i}", "quote": _quote(text, f.get("start"), f.get("end"))}
+        key = finding_key(f)
+        item = {**f, "idx": i, "ref": f"f{i}", "quote": _quote(text, f.get("start"), f.get("end")), "key": key,
+                "review": reviews.get(key)}
         v.findings.append(item)
         if f.get("start") is not None and f.get("end") is not None:
-            v.marks.append(Mark(f"f{i}", f["start"], f["end"], "finding", f"sev-{f.get('severity')}",
+            fp = " fp" if (reviews.get(key) or {}).get("verdict") == FALSE_POSITIVE else ""
+            v.marks.append(Mark(f"f{i}", f["start"], f["end"], "finding", f"sev-{f.get('severity')}{fp}",
                                 finding_title(f)))
     v.groups = [(s, [f for f in v.findings if f.get("severity") == s]) for s in SEVERITY_ORDER]
     v.groups = [(s, fs) for s, fs in v.groups if fs]
@@ -398,11 +404,33 @@ def report_object(corpus, cycle, report_id: int):
     return analyze_stored(corpus.get(report_id))
 
 
-def opinion_docx(corpus, cycle, report_id: int) -> bytes:
+def opinion_docx(corpus, cycle, report_id: int, user: dict | None = None) -> bytes:
+    """The 审查意见 (.docx): the reviewer's edited opinion (items, 总体意见, final score) when one was
+    made on this version and was sent (or `user` reviews: a draft), else the machine's."""
     from fazhi.render.opinion import build_opinion
     from fazhi.render.opinion_docx import render_docx
 
-    return render_docx(build_opinion(report_object(corpus, cycle, report_id)))
+    edited = edited_for(cycle, report_id, reviewer=bool(user and cycle.can_review(user)))
+    report = report_object(corpus, cycle, report_id)
+    if edited is None:
+        return render_docx(build_opinion(report))
+    from fazhi.render.opinion_edit import edited_opinion
+
+    return render_docx(edited_opinion(report, edited))
+
+
+def edited_for(cycle, report_id: int, reviewer: bool = False):
+    """The reviewer's opinion on this version as fazhi.render.opinion_edit.Edited, or None (no
+    opinion on this version, or not sent and the reader does not review)."""
+    from fazhi.render.opinion_edit import Edited
+
+    sub = cycle.submission_of_report(report_id)
+    op = cycle.opinion(sub["id"]) if sub else None
+    if op is None or op["report_id"] != report_id or not (op["sent"] or reviewer):
+        return None
+    score, rescored = cycle.final_score_detail(report_id)
+    return Edited(items=[i["body"] for i in op["items"]], overall=op["overall"], score=score,
+                  adjust_reason=op["adjust_reason"], rescored=rescored)
 
 
 def annotated_docx(corpus, cycle, report_id: int) -> tuple[str, bytes] | None:
