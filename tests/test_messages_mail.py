@@ -110,6 +110,8 @@ def test_remind_mails_every_late_unit_with_an_address(cycle, smtp_sink):
     (m,) = cycle.unit_messages(cycle.made["units"]["未报镇人民政府"])[:1]
     assert m["kind"] == "late" and m["email_to"] == "weibao@example.gov.cn"
     assert m["email_sent_at"] is not None and m["email_error"] is None
+    row = [r for r in cycle.board(cycle.made["reviewer"], YEAR, TODAY)["rows"] if r["unit_name"] == "未报镇人民政府"][0]
+    assert row["last_email"]["to"] == "weibao@example.gov.cn" and row["last_email"]["sent_at"] is not None
 
 
 def test_a_server_that_is_not_there_gives_a_reason_per_unit(cycle):
@@ -123,6 +125,9 @@ def test_a_server_that_is_not_there_gives_a_reason_per_unit(cycle):
     assert [u["email_error"] for u in mailed] == [reason, reason]
     m = cycle.unit_messages(cycle.made["units"]["退回镇人民政府"])[0]
     assert m["kind"] == "late" and m["email_sent_at"] is None and m["email_error"] == reason  # in-app still there
+    rows = {r["unit_name"]: r for r in cycle.board(cycle.made["reviewer"], YEAR, TODAY)["rows"]}
+    assert rows["退回镇人民政府"]["last_email"] == {"to": "tuihui@example.gov.cn", "sent_at": None, "error": reason}
+    assert rows["未报局"]["last_email"] is None and rows["未报局"]["last_reminded"] is not None
 
 
 def test_a_refused_recipient_and_a_refused_login(cycle, smtp_sink):
@@ -193,6 +198,7 @@ def test_web_remind_with_a_failing_server_and_the_settings_page(year_file, tmp_p
     assert r.status_code == 200  # not a 500: each unit says why
     body = r.json()
     assert body["failed"] == 2 and all("连接被拒绝" in u["email_error"] for u in body["units"] if u["email_to"])
+    assert "邮件未发出：无法连接邮件服务器" in rev.get(f"/periods?year={YEAR}").text  # the board says why
     # now a server that works, through the page's button
     sink, port = smtp_sink()
     tok = admin.get("/api/me").json()["csrf_token"]
@@ -205,3 +211,4 @@ def test_web_remind_with_a_failing_server_and_the_settings_page(year_file, tmp_p
     assert r.status_code == 303 and len(sink.received) == 2
     page = rev.get(f"/periods?year={YEAR}").text
     assert "邮件发送成功 2 封" in page
+    assert "邮件已发至 weibao@example.gov.cn" in page

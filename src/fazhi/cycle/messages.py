@@ -129,22 +129,27 @@ class MessagesMixin:
             return [_row(r, r.unit_name) for r in conn.execute(q)]
 
     def message_stats(self, year: int | None = None) -> dict[int, dict]:
-        """Per unit: messages sent, unread, and when it was last reminded (催报) — for `year`'s
-        reminders when given — in two grouped queries."""
+        """Per unit: messages sent, unread, when it was last reminded (催报) — for `year`'s reminders
+        when given — and that reminder's e-mail (to, sent_at, error), in three grouped queries."""
         sent = (select(MessageRow.unit_id, func.count(), func.sum(case((MessageRow.read_at.is_(None), 1), else_=0)))
                 .where(MessageRow.unit_id.is_not(None)).group_by(MessageRow.unit_id))
         late = [MessageRow.kind == "late", MessageRow.unit_id.is_not(None)]
         if year is not None:
             late.append(MessageRow.year == year)
-        reminded = (select(MessageRow.unit_id, func.max(MessageRow.created_at), func.count())
-                    .where(and_(*late)).group_by(MessageRow.unit_id))
+        reminded = (select(MessageRow.unit_id, func.max(MessageRow.created_at), func.count(),
+                           func.max(MessageRow.id).label("last_id"))
+                    .where(and_(*late)).group_by(MessageRow.unit_id).subquery())
+        last = (select(reminded, MessageRow.email_to, MessageRow.email_sent_at, MessageRow.email_error)
+                .join(MessageRow, MessageRow.id == reminded.c.last_id))
         out: dict[int, dict] = {}
         with self.engine.connect() as conn:
             for uid, n, unread in conn.execute(sent):
-                out[uid] = {"sent": int(n), "unread": int(unread or 0), "last_reminded": None, "reminders": 0}
-            for uid, at, n in conn.execute(reminded):
+                out[uid] = {"sent": int(n), "unread": int(unread or 0), "last_reminded": None, "reminders": 0,
+                            "last_email": None}
+            for uid, at, n, _, to, sent_at, error in conn.execute(last):
                 out.setdefault(uid, {"sent": 0, "unread": 0})
-                out[uid].update(last_reminded=at, reminders=int(n))
+                out[uid].update(last_reminded=at, reminders=int(n),
+                                last_email={"to": to, "sent_at": sent_at, "error": error} if to else None)
         return out
 
     def record_email(self, results: list[tuple[int, datetime | None, str | None]]) -> None:

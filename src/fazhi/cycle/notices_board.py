@@ -91,6 +91,7 @@ class NoticesBoardMixin:
             row = {**r, "year": year, "email": u.email}
             row.update(row_flags(row, today), publish_deadline=publish_deadline(r["level"], year).isoformat(),
                        last_reminded=s.get("last_reminded"), reminders=s.get("reminders", 0),
+                       last_email=s.get("last_email"),
                        messages_sent=s.get("sent", 0), unread=s.get("unread", 0))
             rows.append(row)
         total, levels = empty_counts(), {}
