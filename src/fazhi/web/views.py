@@ -310,11 +310,12 @@ def _office_numbers(cycle, user: dict | None, rows: list[dict]) -> None:
         r["unit_id"] = s["unit_id"] if s else None
         r["late"] = bool(s and mine and s["late"])
         r["days_late"] = s["days_late"] if s and mine else None
+        r["lateness_tracked"] = bool(s and mine and s["lateness_tracked"])
         r["version"] = len(s["versions"]) if s and mine else None
         x = rec.get(r["id"]) if (reviewer or mine) else None
         r["recycled_share"] = x["recycled_share"] if x else None
         r["copied_share"] = x["copied_share"] if x else None
-        r["recycling_level"] = x["level"] if x else None
+        r["recycling_level"] = x["level"] if x else None  # set once the shares are computed
         r["open_issues"] = (issues or {}).get(s["unit_id"], 0) if s and mine and issues is not None else None
 
 

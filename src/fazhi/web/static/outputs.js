@@ -8,8 +8,8 @@
   chart.setOption({
     animation: false,
     tooltip: {trigger: 'axis'},
-    legend: {data: ['得分', '沿用比例（%）']},
-    grid: {left: 40, right: 40, top: 36, bottom: 28},
+    legend: {data: ['得分', '沿用比例（%）'], top: 4, left: 'center'},
+    grid: {left: 44, right: 44, top: 56, bottom: 28},
     xAxis: {type: 'category', data: data.years},
     yAxis: [{type: 'value', min: 0, max: 100, name: '分'}, {type: 'value', min: 0, max: 100, name: '%'}],
     series: [
