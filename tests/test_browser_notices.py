@@ -102,6 +102,8 @@ def test_office_notice_remind_circular_and_the_unit_reads(browser, shots, tmp_pa
             assert body.startswith("甲镇人民政府：") and "2025 年度" in body and "2026-03-01" in body
             jia_id = admin.locator("#overview-table tr", has_text="甲镇人民政府").get_attribute("data-unit-id")
             assert admin.locator(f"#overview-table tr[data-unit-id='{jia_id}'] td.last-reminded").inner_text()
+            jia_row = admin.locator(f"#overview-table tr[data-unit-id='{jia_id}']")
+            assert "逾期未报" in jia_row.inner_text() and "邮件已发至 jia@example.gov.cn" in jia_row.inner_text()
             admin.screenshot(path=str(shots / "notices-board.png"), full_page=True)
             with admin.expect_download() as info:
                 admin.click("#circular-link")

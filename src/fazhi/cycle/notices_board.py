@@ -8,6 +8,8 @@ Board counts (per level and in total), decided here:
 - per status: the submission's current status (every status of cycle/status.py, 待提交 when none).
 - publish_overdue: 已通过 but not 已公开 after the level's publication deadline (rubric
   deadlines.<level>.publish of the next year).
+A row's "late" is therefore "submitted late" (the overview's "late" also covers units not yet
+submitted: those are "overdue" here); "days_late" keeps the overview's meaning for both.
 Lateness counts only in a period opened by its deadline (fazhi.cycle.deadlines.tracked).
 Inactive or merged units are left out; a reviewer limited to a branch (branch_unit_ids) sees it.
 """
