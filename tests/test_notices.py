@@ -336,6 +336,11 @@ def test_web_board_remind_circular_and_messages(web):
     token = unit.get("/api/me").json()["csrf_token"]
     r = unit.post("/api/messages/read", json={}, headers={"X-CSRF-Token": token})
     assert r.json()["marked"] == 0 and r.json()["unread"] == 0
+    report = unit.get(f"/submissions/{made['subs']['退回镇人民政府']}")  # its report page: its messages
+    assert report.status_code == 200 and 'id="panel-notices"' in report.text
+    panel = report.text.split('id="panel-notices"')[1].split("</section>")[0]
+    assert "退回修改" in panel and "【催报】" in panel
+    assert 'id="panel-notices"' not in rev.get(f"/submissions/{made['subs']['退回镇人民政府']}").text
     sent = rev.get(f"/messages?unit_id={made['units']['退回镇人民政府']}").text
     assert "【催报】" in sent and "退回修改" in sent
     assert unit.get(f"/messages?unit_id={made['units']['未报局']}").status_code == 403
