@@ -30,6 +30,14 @@ Decisions (documented here, tested in tests/test_cycle*.py):
 - A unit account's upload is that unit's report (reports.unit_id), whatever issuer its text
   names: another unit's text submitted by it is copying (抄用他单位), not recycling.
 - Report years run from 2000 to next year (deadlines.year_range); anything else is refused.
+- A unit may withdraw (撤回) its submitted report before any decision on it (status 已提交 only):
+  status 已撤回, every version kept, submitted_at cleared, so lateness counts from the resubmission
+  (an on-time report withdrawn and resubmitted after the deadline is late). Withdrawn → submit again.
+- 公开 needs the reviewer's 保密审查 confirmation (recorded with who and when); 撤回公开 needs a reason
+  (published → approved, audited) and a later 公开 a new confirmation. 公开日期 is checked against the
+  rubric's deadlines.<level>.publish of the next year (fazhi/cycle/lifecycle.py).
+- Two-step review (setting two_step_review, off by default): 通过 of a submitted report is 初审通过;
+  only another reviewer approves it (复审) or returns it; an assigned step is the assignee's or an admin's.
 - Web sessions are server-side (sessions.py), failed logins throttled with lockout (throttle.py),
   and every refusal audited with the request's address and browser (audit.py).
 
