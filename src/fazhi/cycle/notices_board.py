@@ -16,12 +16,12 @@ Inactive or merged units are left out; a reviewer limited to a branch (branch_un
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 
 from fazhi.cycle import deadlines as dl
+from fazhi.cycle.lifecycle import publish_deadline  # the rubric's deadlines.<level>.publish
 from fazhi.cycle.models import UnitRow
 from fazhi.cycle.status import STATUS_LABELS
 
@@ -29,20 +29,6 @@ COUNT_LABELS: dict[str, str] = {"units": "单位数", "on_time": "按期报送",
                                 "not_submitted": "未报送", "overdue": "逾期未报送",
                                 "publish_overdue": "通过后逾期未公开"}
 NO_LEVEL = "未定层级"
-
-
-@lru_cache(maxsize=1)
-def _publish_mmdd() -> dict[str, str]:
-    from fazhi.review.rubric import default_rubric
-
-    return {lv: d.publish for lv, d in default_rubric().deadlines.items()}
-
-
-def publish_deadline(level: str | None, year: int) -> date:
-    """The publication deadline of a unit of `level` for report year `year` (the rubric's
-    deadlines.<level>.publish in the next year; the default level's when unknown)."""
-    table = _publish_mmdd()
-    return date.fromisoformat(f"{year + 1}-{table.get(level or '', table[dl.DEFAULT_LEVEL])}")
 
 
 def row_flags(row: dict, today: date) -> dict[str, bool]:
