@@ -171,3 +171,22 @@ def test_analyze_of_a_single_file_has_no_recycling_item(analyzed):
     items = {it["id"] for it in report.score["items"]}
     assert items == {it.id for it in load_rubric().items}
     assert not any("沿用" in f.message for f in report.findings)
+
+
+def test_measured_again_after_the_report_is_analysed_again(tmp_path):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from fazhi.corpus.models import ReportRow
+
+    cycle = _cycle(f"sqlite:///{tmp_path / 'again.db'}")
+    _rev, _old, new = file_two_years(cycle)
+    first = cycle.recycling(new["report_id"])
+    assert cycle.recycling(new["report_id"])["computed_at"] == first["computed_at"]
+    with cycle.engine.begin() as conn:  # as `fazhi corpus reanalyze` leaves it
+        conn.execute(update(ReportRow).where(ReportRow.id == new["report_id"])
+                     .values(analyzed_at=first["computed_at"] + timedelta(seconds=1)))
+    again = cycle.recycling(new["report_id"])
+    assert again["computed_at"] > first["computed_at"] and again["recycled_share"] == first["recycled_share"]
+    cycle.corpus.close()

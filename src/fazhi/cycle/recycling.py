@@ -10,8 +10,10 @@ The previous report is the current report of the same unit's submission for the 
 year, else a stored report filed under that unit; for a report outside the cycle (imported with
 `fazhi corpus add`), the corpus' guess by unit key and issuer (yoy.previous_report). Both shares are computed once per report and kept in report_recycling; they
 are computed again only when the previous report they were measured against is no longer the one
-found (a later upload for an earlier year). Level, message and deduction come from the rubric's
-`recycling` section at read time, so changing thresholds needs no recomputation.
+found (a later upload for an earlier year), or when either report was analysed again or this one's
+copy matches were computed after them (passages of other units' reports stored later count from the
+next recomputation: `recycling(id, refresh=True)`). Level, message and deduction come from the
+rubric's `recycling` section at read time, so changing thresholds needs no recomputation.
 """
 from __future__ import annotations
 
@@ -97,10 +99,18 @@ class RecyclingMixin:
                 return None
             row = conn.execute(select(RecyclingRow).where(RecyclingRow.report_id == report_id)).first()
         previous = self.previous_report_id(report_id)
-        if row is None or refresh or row.previous_id != previous:
+        if row is None or refresh or row.previous_id != previous or self._changed_since(row, report_id, previous):
             row = self._store_recycling(report_id, previous)
         return self._recycling_out(report_id, row.previous_id, row.recycled_share, row.copied_share,
                                    row.computed_at)
+
+    def _changed_since(self, row, report_id: int, previous: int | None) -> bool:
+        """Whether either report was analysed again, or this one's copy matches computed, after the
+        shares were measured (`fazhi corpus reanalyze`, `reindex`, an old database's first matching)."""
+        ids = [report_id] + ([previous] if previous is not None else [])
+        with self.engine.connect() as conn:
+            stamps = conn.execute(select(ReportRow.analyzed_at, ReportRow.copies_at).where(ReportRow.id.in_(ids))).all()
+        return any(t is not None and t > row.computed_at for r in stamps for t in r)
 
     def recycling_stored(self, report_ids: list[int]) -> dict[int, dict]:
         """The stored shares of many reports (nothing computed): report id → recycling dict."""
