@@ -255,3 +255,24 @@ def test_report_page_panel_and_side_by_side(world, reviewer):
     assert reviewer.get(f"/api/reports/{rid}/recycling").json()["previous_id"] == world["old"]["report_id"]
     anonymous = client_for(world["app"], None)
     assert anonymous.get(f"/api/reports/{rid}/recycling").status_code in (401, 404)
+
+
+def test_reviewers_opinion_and_adjusted_score_reach_the_ranking_and_the_zip(world, reviewer):
+    """Runs last (it changes the year): the reviewer's 总体意见 is in the zipped 审查意见, and the
+    adjusted final score, not the machine's, decides the ranking."""
+    import docx
+
+    cycle, rev = world["cycle"], world["rev"]
+    towns = reviewer.get(f"/api/ranking?year={YEAR}").json()["levels"]["乡镇街道"]
+    top = towns[0]
+    sid = top["submission_id"]
+    cycle.set_overall(rev, sid, "该报告总体较好，请补充第一责任人履职情况。")
+    cycle.adjust_score(rev, sid, -top["score"] + 1, "测试：人工下调")
+    cycle.send_opinion(rev, sid)
+    after = reviewer.get(f"/api/ranking?year={YEAR}").json()["levels"]["乡镇街道"]
+    assert after[-1]["submission_id"] == sid and after[-1]["score"] == 1 and after[-1]["rank"] == 3
+    assert after[-1]["machine_score"] == top["machine_score"]
+    zf = zipfile.ZipFile(io.BytesIO(reviewer.get(f"/outputs/{YEAR}/opinions.zip").content))
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(zf.read(f"{top['unit_name']}-{YEAR}年度-审查意见.docx")))
+                     .paragraphs)
+    assert "该报告总体较好，请补充第一责任人履职情况。" in text

@@ -2,8 +2,9 @@
 
 - `submissions_table(cycle, user, year)`: one row per submission (unit, level, status, submitted time,
   lateness, version, reviewer, score, 沿用比例, 抄用比例, open issues) as a corpus Table → .xlsx.
-- `opinions_zip(corpus, cycle, user, year, out)`: every current report's 审查意见 (.docx) in one zip,
-  written entry by entry to a file (the route streams that file; it runs in a worker thread).
+- `opinions_zip(corpus, cycle, user, year, out)`: every current report's 审查意见 (.docx) in one zip — the
+  reviewer's edited opinion where one was made, else the machine's — written entry by entry to a file
+  (the route streams that file; it runs in a worker thread).
 - `RecyclingBackfill`: shares not stored yet are computed in one background thread, a report at a
   time, so list pages never wait for them (each is computed once and stored: cycle.recycling).
 """
@@ -87,7 +88,7 @@ def opinions_zip(corpus: Any, cycle: Any, user: dict | None, year: int, out: Pat
         for r in board:
             name = opinion_entry_name(r, used)
             try:
-                data = opinion_docx(corpus, cycle, r["report_id"])
+                data = opinion_docx(corpus, cycle, r["report_id"], user)  # the reviewers' edited opinion
             except Exception as e:  # noqa: BLE001 - one file's failure must not lose the others
                 zf.writestr(name.replace(".docx", "-未能生成.txt"), f"未能生成审查意见：{type(e).__name__}")
                 continue
