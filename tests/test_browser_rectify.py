@@ -10,7 +10,7 @@ import pytest
 
 from conftest import sample_path, sample_text
 
-from browser_kit import PASSWORD, browser, fazhi, login, new_db, serve, shots  # noqa: F401 (fixtures)
+from browser_kit import browser, fazhi, login, new_db, serve, shots  # noqa: F401 (fixtures)
 from test_web_browser import select_words, upload
 
 pytestmark = pytest.mark.needs("chromium")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import PG_URL, reset_pg, sample_path, sample_text
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from fazhi.corpus.store import open_corpus
 from fazhi.cycle.rectify_match import locate
@@ -157,6 +157,8 @@ def test_reviewers_set_states_units_only_see(cycle):
     closed = cycle.set_rectification_state(rev, wrong, "closed")
     assert closed["state_label"] == "销号" and closed["closed_by"] == rev["id"] and closed["closed_at"] is not None
     assert closed["note"] == "已改为法定表述。"
+    with pytest.raises(CycleError, match="不是该单位报送的版本"):
+        cycle.set_rectification_state(rev, issues[KEPT]["id"], "unfixed", report_id=v2["report_id"] + 100)
     kept = cycle.set_rectification_state(rev, issues[KEPT]["id"], "unfixed", report_id=v2["report_id"])
     assert kept["state"] == "unfixed" and kept["fixed_report_id"] is None
     with pytest.raises(CycleError, match="已是"):
@@ -200,6 +202,21 @@ def test_a_resubmission_shows_what_stands_where_each_issue_was(cycle):
     first = {i["quote"]: i["now"] for i in cycle.rectification_view(rev, up["report_id"])["items"]}
     assert (first[WRONG]["how"], first[WRONG]["start"], first[WRONG]["suggestion"]) == \
         ("same", text.index(WRONG), None)
+
+
+def test_a_page_view_locates_each_issue_once(cycle, monkeypatch):
+    from fazhi.cycle import rectify_view
+
+    rev, unit, up, text = returned_004(cycle)
+    v2 = cycle.upload(unit, "004-v2.txt", text.replace(WRONG, RIGHT).encode())
+    calls = []
+    real = rectify_view.locate
+    monkeypatch.setattr(rectify_view, "locate", lambda *a: calls.append(a[3]) or real(*a))
+    first = cycle.rectification_view(rev, v2["report_id"])
+    assert sorted(calls, key=str) == sorted([WRONG, KEPT, DELETED, None], key=str)
+    calls.clear()
+    again = cycle.rectification_view(unit, v2["report_id"])  # stored reports never change: cached
+    assert calls == [] and [i["now"] for i in again["items"]] == [i["now"] for i in first["items"]]
 
 
 def test_open_issues_follow_the_unit_into_the_next_year(cycle):

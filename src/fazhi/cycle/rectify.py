@@ -214,6 +214,8 @@ class RectifyMixin:
                 raise CycleError(f"“{STATE_LABELS[row.state]}”的问题不能改为“{STATE_LABELS[state]}”"
                                  + ("（须先确认已整改）。" if state == "closed" else "。"))
             checked = report_id if report_id is not None else self._current_report(conn, row)
+            if report_id is not None and not self._unit_version(conn, row.unit_id, report_id):
+                raise CycleError(f"报告 {report_id} 不是该单位报送的版本。")
             at = now()
             values: dict[str, Any] = {"state": state, "updated_at": at, "checked_report_id": checked}
             if note is not None:
@@ -258,6 +260,13 @@ class RectifyMixin:
             raise CycleError("整改期限天数应为 1–366 之间的整数。")
         self.set_setting("rectify_days", days, by=actor)
         return days
+
+    def _unit_version(self, conn, unit_id: int, report_id: int) -> bool:
+        from fazhi.cycle.models import VersionRow
+
+        q = (select(VersionRow.id).join(SubmissionRow, VersionRow.submission_id == SubmissionRow.id)
+             .where(VersionRow.report_id == report_id, SubmissionRow.unit_id == unit_id).limit(1))
+        return conn.execute(q).first() is not None
 
     def _current_report(self, conn, row) -> int | None:
         if row.submission_id is None:

@@ -9,11 +9,18 @@ from sqlalchemy import select
 from fazhi.cycle.rectify_match import CACHE, Located, locate
 
 
+def cache_key(issue: dict, report_id: int, new_text: str) -> tuple:
+    """What a located span depends on: the issue (its creation time tells databases apart) and the
+    new version's text (a stored report's text never changes)."""
+    return (issue["id"], issue["created_at"], issue["report_id"], issue["start"], issue["end"], issue["quote"],
+            report_id, len(new_text), hash(new_text))
+
+
 def located_in(issue: dict, report_id: int, new_text: str, old_texts: dict[int, str]) -> Located:
     """Where `issue`'s words are in report `report_id` (its own report: where it was raised)."""
     if issue["report_id"] == report_id:
         return Located(issue["start"], issue["end"], issue["quote"] or "", "same", None)
-    key = (issue["id"], report_id, issue["report_id"], issue["start"], issue["end"], issue["quote"])
+    key = cache_key(issue, report_id, new_text)
     found = CACHE.get(key)
     if found is None:
         found = locate(old_texts.get(issue["report_id"]), issue["start"], issue["end"], issue["quote"], new_text)
@@ -37,10 +44,9 @@ def build_view(cycle: Any, user: dict | None, sub: dict, report_id: int) -> dict
 
     outstanding = cycle.rectifications(user, unit_id=sub["unit_id"], through_year=sub["year"], state="outstanding")
     done = [i for i in cycle.rectifications(user, submission_id=sub["id"]) if i["state"] in ("fixed", "closed")]
-    need = {i["report_id"] for i in outstanding if i["quote"] and i["report_id"] not in (None, report_id)
-            and CACHE.get((i["id"], report_id, i["report_id"], i["start"], i["end"], i["quote"])) is None}
-    found = texts(cycle, need | {report_id})
-    new_text = found.pop(report_id, "")
+    new_text = texts(cycle, {report_id}).get(report_id, "")
+    found = texts(cycle, {i["report_id"] for i in outstanding if i["quote"] and i["report_id"] not in (None, report_id)
+                          and CACHE.get(cache_key(i, report_id, new_text)) is None})
     items = []
     for issue in outstanding:
         at = located_in(issue, report_id, new_text, found)
