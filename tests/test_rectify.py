@@ -164,6 +164,10 @@ def test_reviewers_set_states_units_only_see(cycle):
     with pytest.raises(CycleError, match="已是"):
         cycle.set_rectification_state(rev, issues[KEPT]["id"], "unfixed")
 
+    told = [m for m in cycle.messages(unit) if m["kind"] == "rectify"]  # the unit hears of each decision
+    assert [m["title"] for m in reversed(told)] == [f"整改问题已整改：“{WRONG}”", f"整改问题销号：“{WRONG}”",
+                                                    f"整改问题未整改：“{KEPT}”"]
+    assert "请在" in told[0]["body"] and told[1]["link"] == f"/reports/{v2['report_id']}"
     moves = [(a["detail"]["from"], a["detail"]["to"]) for a in reversed(cycle.audit_log())
              if a["action"] == "rectify.state"]
     assert moves == [("open", "fixed"), ("fixed", "closed"), ("open", "unfixed")]

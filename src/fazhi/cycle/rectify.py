@@ -231,6 +231,10 @@ class RectifyMixin:
             conn.execute(update(RectificationRow).where(RectificationRow.id == issue_id).values(**values))
             self._audit(conn, actor, "rectify.state", f"rectification:{issue_id}",
                         {"from": row.state, "to": state, "note": note, "report_id": checked})
+            if hasattr(self, "notify"):  # fazhi.cycle.messages: the unit hears of the decision
+                title, body = state_message(row, state, note)
+                self.notify(conn, row.unit_id, "rectify", title, body, f"/reports/{checked}" if checked else "/issues",
+                            row.year, row.submission_id)
         return self._issue(issue_id)
 
     def set_rectification_due(self, user: dict | None, issue_id: int, due: str | date | None) -> dict:
@@ -290,6 +294,18 @@ class RectifyMixin:
         if units is not None and sub["unit_id"] not in units:
             return None
         return build_view(self, user, sub, report_id)
+
+
+def state_message(row: Any, state: str, note: str | None) -> tuple[str, str]:
+    """(title, body) of the message telling the unit a reviewer's decision on one of its issues."""
+    what = f"“{row.quote}”" if row.quote else f"“{row.body[:30]}”"
+    body = f"问题：{row.body}\n" + (f"原文字：“{row.quote}”\n" if row.quote else "")
+    body += f"审查人员确认为“{STATE_LABELS[state]}”。"
+    if note:
+        body += f"\n说明：{note}"
+    if state in OUTSTANDING and row.due is not None:
+        body += f"\n请在 {row.due.isoformat()} 前整改。"
+    return f"整改问题{STATE_LABELS[state]}：{what}", body
 
 
 def _span(text: str, start: int | None, end: int | None, quote: str | None) -> tuple[int | None, int | None, str | None]:
