@@ -108,6 +108,10 @@ def test_accepting_keeps_the_score_and_is_what_the_issue_pool_reads(filed):
     cycle.set_verdict(rev, rid, key, "accepted")
     assert cycle.finding_verdicts(rid) == {key: "accepted"}
     assert cycle.final_score(rid)["total"] == machine
+    # at the return the accepted finding joins the 问题池 (fazhi.cycle.rectify reads the verdicts)
+    cycle.return_(rev, sid, [], note="请修改")
+    issues = cycle.rectifications(rev, submission_id=sid)
+    assert [i["finding_key"] for i in issues if i["source"] == "finding"] == [key]
 
 
 def test_dismissing_a_blocker_lifts_the_cap(cycle):
@@ -413,8 +417,10 @@ def test_pages_and_api(app):
     assert u.get(f"/submissions/{sid}/opinion").status_code == 403
     assert u.get(f"/api/submissions/{sid}/opinion").status_code == 404
     assert u.get("/rules/misfires").status_code == 403
+    assert 'id="final-score"' not in u.get(f"/reports/{rid}").text  # not before the opinion is sent
     rev.post(f"/api/submissions/{sid}/opinion/send", headers=h)
     assert u.get(f"/api/submissions/{sid}/opinion").json()["overall"] == "总体较好"
+    assert 'id="final-score"' in u.get(f"/reports/{rid}").text
     assert unit["unit_id"] == up["unit_id"]
 
     # the misfire page and its API

@@ -33,12 +33,12 @@ def panel(request: Request, report_id: int, sub: dict | None, user: dict | None,
     if not reviewer and not owner:
         return None
     op = cycle.opinion(sub["id"])
-    if reviewer and current and (op is None or op["stale"] or op["final_score"] is None):
-        cycle.refresh_final_score(sub["id"])  # made (or moved to this version) on first need
-        op = cycle.opinion(sub["id"])
     if not reviewer and not (op and op["sent"] and op["report_id"] == report_id):
-        return None
-    score = cycle.final_score(report_id)
+        return None  # the unit sees the final score once the opinion on this version was sent
+    score = cycle.final_score(report_id)  # an opinion left stale (a newer version, a NULL score) is refreshed
+    if reviewer and current and op is None:
+        cycle.refresh_final_score(sub["id"])  # the opinion made on first need, its score stored
+    op = cycle.opinion(sub["id"])
     return {"score": score, "opinion": op if op and op["report_id"] == report_id else None,
             "submission_id": sub["id"], "current": current, "reviewer": reviewer}
 
