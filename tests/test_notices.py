@@ -344,3 +344,27 @@ def test_web_board_remind_circular_and_messages(web):
     sent = rev.get(f"/messages?unit_id={made['units']['退回镇人民政府']}").text
     assert "【催报】" in sent and "退回修改" in sent
     assert unit.get(f"/messages?unit_id={made['units']['未报局']}").status_code == 403
+
+
+def test_remind_and_board_on_both_backends(any_cycle):
+    """The board's grouped queries and 催报 on SQLite and PostgreSQL (units that never submitted)."""
+    from datetime import datetime
+
+    from fazhi.cycle.models import PeriodRow, UnitRow
+
+    c = any_cycle
+    rev = c.add_user("rev", PASSWORD, "reviewer")
+    c.add_period(YEAR)
+    with c.engine.begin() as conn:
+        conn.execute(update(PeriodRow).where(PeriodRow.year == YEAR).values(created_at=datetime(2026, 1, 10)))
+    a = c.add_unit("甲镇人民政府", level="乡镇街道")
+    b = c.add_unit("乙局", level="部门")
+    with c.engine.begin() as conn:
+        conn.execute(update(UnitRow).where(UnitRow.id == b["id"]).values(email="yi@example.gov.cn"))
+    c.set_notice(rev, YEAR, "通知", "正文")
+    assert c.remind_late(rev, YEAR, TODAY)["count"] == 2
+    assert c.remind_late(rev, YEAR, TODAY)["count"] == 2  # a second 催报: both again
+    rows = {r["unit_id"]: r for r in c.board(rev, YEAR, TODAY)["rows"]}
+    assert rows[a["id"]]["reminders"] == 2 and rows[a["id"]]["unread"] == 3 and rows[a["id"]]["messages_sent"] == 3
+    assert rows[b["id"]]["last_email"] is None  # no mail server: in-app only, nothing recorded as sent
+    assert all(r["overdue"] and r["days_late"] == 61 for r in rows.values())
