@@ -3,7 +3,7 @@ and two-step review (初审 → 复审, assignment, 待我审核) — issue 14 i
 files (PostgreSQL too for the key chain) with the real sample reports, and through the web app."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from conftest import PG_URL, reset_pg, sample_path
@@ -411,3 +411,32 @@ def test_web_drafts_are_the_units_only(web):
     assert other.post(f"/api/drafts/{d['id']}/delete").status_code == 409
     assert unit.post(f"/api/drafts/{d['id']}/delete").json() == {"deleted": d["id"]}
     assert unit.get(d["url"]).status_code == 404
+
+
+def test_web_pages_and_docs(web):
+    from fazhi.web import routes_lifecycle
+
+    admin, rev, unit = _client(web, "boss"), _client(web, "li"), _client(web, "hj")
+    paths = set(admin.get("/openapi.json").json()["paths"])
+    for p in ("/api/queue", "/api/settings/review", "/api/reviewers", "/api/drafts", "/api/drafts/{draft_id}",
+              "/api/submissions/{submission_id}/withdraw", "/api/submissions/{submission_id}/publication",
+              "/api/submissions/{submission_id}/unpublish", "/api/submissions/{submission_id}/assign",
+              "/api/submissions/{submission_id}/lifecycle"):
+        assert p in paths, p
+    assert not any(p.startswith(("/drafts", "/queue", "/lifecycle", "/settings/review")) for p in paths)
+    # the setting page: admins only; the form turns two-step review on and off
+    assert rev.get("/settings/review").status_code == 403 and unit.get("/queue").status_code == 403
+    token = _form_token(admin, "/settings/review")
+    admin.post("/settings/review", data={"csrf_token": token, "two_step_review": "1"})
+    assert web.state.cycle.two_step() and 'id="two-step-review" checked' in admin.get("/settings/review").text
+    admin.post("/settings/review", data={"csrf_token": token})
+    assert not web.state.cycle.two_step()
+    # drafts: when DRAFT_SLOTS analyses are running, the next is refused with 429 (nothing stored)
+    before = len(unit.get("/api/drafts").json())
+    routes_lifecycle.SLOTS.used = routes_lifecycle.SLOTS.limit
+    try:
+        r = unit.post("/api/drafts", files={"file": sample("002")})
+    finally:
+        routes_lifecycle.SLOTS.used = 0
+    assert r.status_code == 429 and "稍后" in r.json()["detail"]
+    assert len(unit.get("/api/drafts").json()) == before
