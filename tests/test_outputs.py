@@ -222,6 +222,32 @@ def test_a_unit_sees_its_own_numbers_only(world):
     assert all(r["unit_name"] == RED for r in rows)  # nothing else is published
 
 
+def test_missing_shares_are_measured_in_the_background_by_a_child_process(world, reviewer, monkeypatch):
+    import time
+
+    from sqlalchemy import delete
+
+    from fazhi.cycle.models_office import RecyclingRow
+
+    cycle = world["cycle"]
+
+    def not_here(report_id, **kw):
+        raise AssertionError("measured in the server process")
+
+    monkeypatch.setattr(cycle, "recycling", not_here)  # the server's own Cycle must not measure
+    ids = [up["report_id"] for up in world["subs"].values()]
+    with cycle.engine.begin() as conn:
+        conn.execute(delete(RecyclingRow))
+    assert cycle.recycling_missing(ids) == ids
+    assert reviewer.get("/reports").status_code == 200  # answers at once, queues the missing shares
+    deadline = time.monotonic() + 120
+    while cycle.recycling_missing(ids) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert cycle.recycling_missing(ids) == []
+    red = cycle.recycling_stored([world["subs"][RED]["report_id"]])[world["subs"][RED]["report_id"]]
+    assert red["recycled_share"] >= 0.9 and red["previous_id"] == world["old"]["report_id"]
+
+
 # ---------------------------------------------------------------- the unit's picture
 
 

@@ -5,8 +5,8 @@
 - `opinions_zip(corpus, cycle, user, year, out)`: every current report's 审查意见 (.docx) in one zip — the
   reviewer's edited opinion where one was made, else the machine's — written entry by entry to a file
   (the route streams that file; it runs in a worker thread).
-- `RecyclingBackfill`: shares not stored yet are computed in one background thread, a report at a
-  time, so list pages never wait for them (each is computed once and stored: cycle.recycling).
+- `RecyclingBackfill`: shares not stored yet are measured in the background, in a child process, so
+  list pages never wait for them (each is computed once and stored: cycle.recycling).
 """
 from __future__ import annotations
 
@@ -97,8 +97,15 @@ def opinions_zip(corpus: Any, cycle: Any, user: dict | None, year: int, out: Pat
     return count
 
 
+BACKFILL_BATCH = 200  # reports per child process
+BACKFILL_SECONDS = 600.0  # a child still running after this is stopped (its finished reports are kept)
+BACKFILL_MEMORY_MB = 2048
+
+
 class RecyclingBackfill:
-    """At most one background thread computing missing shares, fed with report ids."""
+    """Missing shares computed in the background: one thread at a time takes the queued reports and
+    measures them in a child process (fazhi.web.worker's forkserver, memory- and time-limited), so the
+    server's interpreter never does the comparisons; an in-memory database is measured in the thread."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -130,14 +137,52 @@ class RecyclingBackfill:
                 if not self._pending:
                     self._running = False
                     return
-                cycle, rid = self._pending.pop(0)
+                cycle = self._pending[0][0]
+                batch = [rid for c, rid in self._pending if c is cycle][:BACKFILL_BATCH]
+                self._pending = [(c, r) for c, r in self._pending if not (c is cycle and r in batch)]
             try:
-                cycle.recycling(rid)
-            except Exception:  # noqa: BLE001 - a report removed meanwhile; the page shows it as unknown
+                measure_batch(cycle, batch)
+            except Exception:  # noqa: BLE001 - reports removed meanwhile: shown as unknown, asked again later
                 pass
             finally:
                 with self._lock:
-                    self._queued.discard((id(cycle), rid))
+                    self._queued.difference_update((id(cycle), rid) for rid in batch)
+
+
+def measure_batch(cycle: Any, report_ids: list[int]) -> None:
+    """Store the shares of these reports, in a child process when the database has a URL."""
+    from fazhi.web.worker import _mp_context, in_process
+
+    url = cycle.engine.url.render_as_string(hide_password=False)
+    if in_process(url):
+        for rid in report_ids:
+            cycle.recycling(rid)
+        return
+    proc = _mp_context().Process(target=recycling_child, args=(url, report_ids, BACKFILL_MEMORY_MB), daemon=True)
+    proc.start()
+    proc.join(BACKFILL_SECONDS)
+    if proc.is_alive():
+        proc.kill()
+        proc.join(5)
+
+
+def recycling_child(db_url: str, report_ids: list[int], memory_mb: int) -> None:
+    """In the child process: measure and store each report's shares (each stored as it is done)."""
+    from fazhi.corpus.store import open_corpus
+    from fazhi.cycle import Cycle
+    from fazhi.web.worker import _limit_memory
+
+    _limit_memory(memory_mb)
+    corpus = open_corpus(db_url)
+    try:
+        cycle = Cycle(corpus)
+        for rid in report_ids:
+            try:
+                cycle.recycling(rid)
+            except KeyError:  # removed meanwhile
+                continue
+    finally:
+        corpus.close()
 
 
 BACKFILL = RecyclingBackfill()
