@@ -212,3 +212,39 @@ def test_web_remind_with_a_failing_server_and_the_settings_page(year_file, tmp_p
     page = rev.get(f"/periods?year={YEAR}").text
     assert "邮件发送成功 2 封" in page
     assert "邮件已发至 weibao@example.gov.cn" in page
+
+
+def test_a_dead_connection_fails_the_rest_at_once_and_a_refusal_does_not():
+    import smtplib
+    import socket
+
+    from fazhi.cycle.mail import connection_lost
+
+    assert connection_lost(smtplib.SMTPServerDisconnected("gone"))
+    assert connection_lost(socket.timeout("timed out")) and connection_lost(ConnectionResetError())
+    assert not connection_lost(smtplib.SMTPRecipientsRefused({"a@b.cn": (550, b"no")}))
+    assert not connection_lost(smtplib.SMTPDataError(554, b"rejected"))
+
+
+class DropsAfterFirst(Sink):
+    """A server that hangs up in the middle of the first mail."""
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        server.transport.close()
+        return "421 closing"
+
+
+def test_a_server_hanging_up_fails_every_remaining_mail(cycle):
+    from aiosmtpd.controller import Controller
+
+    from fazhi.cycle.mail import Mail, parse_config, send_mails
+
+    controller = Controller(DropsAfterFirst(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        _set(cycle, controller.port)
+        config = parse_config(cycle.setting("smtp"))
+        errors = send_mails(config, [Mail(f"u{i}@example.gov.cn", "主题", "正文") for i in range(3)])
+    finally:
+        controller.stop()
+    assert len(errors) == 3 and all(e and e.startswith("无法通过邮件服务器") for e in errors), errors

@@ -113,6 +113,12 @@ def reason(exc: BaseException, config: SmtpConfig) -> str:
     raise exc
 
 
+def connection_lost(exc: BaseException) -> bool:
+    """Whether the connection is unusable after `exc` (vs. a refusal of one mail)."""
+    return isinstance(exc, smtplib.SMTPServerDisconnected) or (isinstance(exc, OSError)
+                                                                and not isinstance(exc, smtplib.SMTPException))
+
+
 def _connect(config: SmtpConfig) -> smtplib.SMTP:
     server = smtplib.SMTP(config.host, config.port, timeout=TIMEOUT)
     try:
@@ -148,7 +154,7 @@ def send_mails(config: SmtpConfig, mails: list[Mail]) -> list[str | None]:
                 out.append(None)
             except Exception as e:  # noqa: BLE001
                 out.append(reason(e, config))
-                if isinstance(e, smtplib.SMTPServerDisconnected):
+                if connection_lost(e):  # the rest would wait for the same dead connection
                     out.extend([reason(e, config)] * (len(mails) - len(out)))
                     break
     finally:
