@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import PG_URL, reset_pg, sample_path, sample_text
-from sqlalchemy import insert
 
 from fazhi.corpus.store import open_corpus
 from fazhi.cycle.rectify_match import locate
@@ -57,15 +56,10 @@ def returned_004(cycle) -> tuple[dict, dict, dict, str]:
     return rev, unit, up, text
 
 
-def accept_finding(cycle, report_id: int, rule: str, verdict: str = "accepted") -> dict:
-    """A reviewer's verdict on one spanned finding of `rule` (the row H3's page writes)."""
-    from fazhi.cycle.accounts import now
-    from fazhi.cycle.models_office import FindingReviewRow
-
+def accept_finding(cycle, reviewer: dict, report_id: int, rule: str, verdict: str = "accepted") -> dict:
+    """A reviewer's verdict (fazhi.cycle.opinion) on the first spanned finding of `rule`; the finding."""
     f = next(f for f in cycle.corpus.report_dict(report_id)["findings"] if f["rule"] == rule and f["start"] is not None)
-    with cycle.engine.begin() as conn:
-        conn.execute(insert(FindingReviewRow), {"report_id": report_id, "finding_key": f"{rule}:{f['start']}:{f['end']}",
-                                                "rule": rule, "verdict": verdict, "at": now()})
+    cycle.set_verdict(reviewer, report_id, f"{rule}:{f['start']}:{f['end']}", verdict, reason="测试")
     return f
 
 
@@ -79,10 +73,10 @@ def test_a_return_turns_comments_the_note_and_accepted_findings_into_issues(cycl
     p = sample_path("004")
     up = cycle.upload(rev, p.name, p.read_bytes())
     text = cycle.corpus.get(up["report_id"])["text"]
-    accepted = accept_finding(cycle, up["report_id"], "formulation-standard")
+    accepted = accept_finding(cycle, rev, up["report_id"], "formulation-standard")
     rules = [f["rule"] for f in cycle.corpus.report_dict(up["report_id"])["findings"]
              if f["start"] is not None and f["rule"] != "formulation-standard"]
-    accept_finding(cycle, up["report_id"], rules[0], verdict="false_positive")  # 误报: never an issue
+    accept_finding(cycle, rev, up["report_id"], rules[0], verdict="false_positive")  # 误报: never an issue
     cycle.return_(rev, up["submission_id"], [{**span(text, KEPT), "body": "请补充。"}], note="总体意见：请修改。")
 
     issues = cycle.rectifications(rev, submission_id=up["submission_id"])
