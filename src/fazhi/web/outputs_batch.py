@@ -25,9 +25,11 @@ SUBMISSION_COLUMNS = [("unit", "单位"), ("level", "层级"), ("status", "状�
 
 
 def ensure_recycling(cycle: Any, report_ids: list[int]) -> None:
-    """Compute the shares still missing for these reports (batch outputs, in their worker thread)."""
-    for rid in cycle.recycling_missing(report_ids):
-        cycle.recycling(rid)
+    """Measure the shares still missing for these reports before a batch output (in a child process;
+    the caller, a worker thread, waits for it)."""
+    missing = cycle.recycling_missing(report_ids)
+    for i in range(0, len(missing), BACKFILL_BATCH):
+        measure_batch(cycle, missing[i:i + BACKFILL_BATCH])
 
 
 def submissions_table(cycle: Any, user: dict | None, year: int) -> Table:
