@@ -62,14 +62,16 @@ def makes_cycle(parents: dict[int, int | None], unit_id: int, parent_id: int | N
 
 
 def tree_order(units: list[dict]) -> list[dict]:
-    """Units in tree order (each parent followed by its children, by name), each with `depth`."""
+    """Units in tree order (each parent followed by its children, by name; merged units last), each with
+    `depth`."""
     ids = {u["id"] for u in units}
     children: dict[int | None, list[dict]] = {}
     for u in units:
         parent = u["parent_id"] if u["parent_id"] in ids else None
         children.setdefault(parent, []).append(u)
     out: list[dict] = []
-    todo = [(u, 0) for u in sorted(children.get(None, []), key=lambda x: x["name"], reverse=True)]
+    roots = sorted(children.get(None, []), key=lambda x: (x["merged_into_id"] is not None, x["name"]), reverse=True)
+    todo = [(u, 0) for u in roots]  # merged units last
     while todo:
         u, depth = todo.pop()
         out.append({**u, "depth": depth})

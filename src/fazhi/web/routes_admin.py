@@ -131,7 +131,7 @@ async def add_unit(request: Request):
         cycle.add_unit(name, level=str(form.get("level") or "").strip() or None, by=admin)
         return f"已添加报送单位“{name}”。"
 
-    return await _admin_action(request, action, "/periods")
+    return await _admin_action(request, action, "/units" if request.query_params.get("back") == "units" else "/periods")
 
 
 @router.get("/users")

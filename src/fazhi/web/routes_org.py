@@ -36,13 +36,24 @@ def _id(raw) -> int | None:
     return check_id(int(text))
 
 
+def reviewer_or_404(request: Request) -> dict:
+    """A reviewer; anyone else logged in gets 404 (an upload waiting for its unit is a report they may not
+    know of), a logged-out visitor the login."""
+    from fazhi.web.auth import Refusal, require_user
+
+    user = require_user(request)
+    if not cycle_of(request).can_review(user):
+        raise Refusal(404, "未找到该页面或报告，或您无权查看。")
+    return user
+
+
 async def _post(request: Request, action, back: str, admin: bool = True) -> RedirectResponse:
     """A form post: role, CSRF, `action(user, form, cycle) -> message` (or the refusal's reason), back to `back`."""
     from starlette.concurrency import run_in_threadpool
 
     from fazhi.cycle import AccessDenied, CycleError
 
-    user = await run_in_threadpool(require_admin if admin else require_reviewer, request)
+    user = await run_in_threadpool(require_admin if admin else reviewer_or_404, request)
     form = await form_with_csrf(request)
     try:
         flash(request, await run_in_threadpool(action, user, form, cycle_of(request)))

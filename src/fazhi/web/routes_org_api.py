@@ -88,15 +88,31 @@ def filings(request: Request) -> list[dict[str, Any]]:
     return cycle_of(request).pending_filings(user)
 
 
-@api.post("/filings/{report_id}", summary="把待归档的报告归入已有单位（unit_id）或新建单位（new_unit）")
-def file_report(request: Request, report_id: Id, body: FilingIn) -> dict[str, Any]:
-    done = _write(request, lambda u, c: c.file_pending(u, report_id, unit_id=body.unit_id, new_unit=body.new_unit,
-                                                       name=body.name, year=body.year))
+@api.post("/filings/{report_id}", summary="把待归档的报告归入已有单位（unit_id）或新建单位（new_unit）",
+          openapi_extra={"requestBody": {"required": True, "content": {
+              "application/json": {"schema": FilingIn.model_json_schema()}}}})
+async def file_report(request: Request, report_id: Id) -> dict[str, Any]:
+    """The body is read after the role check: whoever may not know of the report gets 404, whatever they send."""
+    from pydantic import ValidationError
+    from starlette.concurrency import run_in_threadpool
+
+    from fazhi.web.routes_org import reviewer_or_404
+
+    await run_in_threadpool(reviewer_or_404, request)
+    try:
+        body = FilingIn.model_validate_json((await request.body()) or b"{}")
+    except ValidationError:
+        raise HTTPException(422, "请求内容有误：应为 JSON，如 {\"unit_id\": 3} 或 {\"new_unit\": true}。") from None
+    done = await run_in_threadpool(_write, request, lambda u, c: c.file_pending(
+        u, report_id, unit_id=body.unit_id, new_unit=body.new_unit, name=body.name, year=body.year))
     return {**done, "summary": f"已归入“{done['unit_name']}”{done['year']} 年度（第 {done['version']} 版）。"}
 
 
 @api.post("/filings/{report_id}/discard", summary="删除待归档的报告（报告从报告库中移除）")
 def discard(request: Request, report_id: Id) -> dict[str, Any]:
+    from fazhi.web.routes_org import reviewer_or_404
+
+    reviewer_or_404(request)
     _write(request, lambda u, c: c.discard_pending(u, report_id))
     return {"report_id": report_id, "summary": f"已删除待归档的报告 {report_id}。"}
 
