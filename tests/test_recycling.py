@@ -156,7 +156,8 @@ def test_rubric_recycling_section_is_data_with_a_source_and_layers_change_it(tmp
     bad.write_text("recycling:\n  recycled: {error: 85}\n", encoding="utf-8")
     with pytest.raises(FazhiError) as e:
         load_rubric([bad])
-    assert str(e.value) == f"评分细则文件 {bad}：recycling 的 recycled 阈值是比例，应在 0 到 1 之间（如 0.85 表示 85%）。"
+    assert str(e.value) == (f"评分细则文件 {bad}：recycling 的 recycled 阈值是比例，"
+                            "应在 0 到 1 之间（如 0.85 表示 85%）。")
     typo = tmp_path / "错字段.yaml"
     typo.write_text("recycling:\n  recycle: {error: 0.9}\n", encoding="utf-8")
     with pytest.raises(FazhiError, match="recycling 有未知字段“recycle”"):

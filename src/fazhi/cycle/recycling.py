@@ -8,11 +8,12 @@ recycled_share: the share of the body's characters repeated from the same unit's
 reports (the stored copy matches, template passages left out: fazhi.corpus.copies.copy_ratios).
 The previous report is the current report of the same unit's submission for the nearest earlier
 year, else a stored report filed under that unit; for a report outside the cycle (imported with
-`fazhi corpus add`), the corpus' guess by unit key and issuer (yoy.previous_report). Both shares are computed once per report and kept in report_recycling; they
-are computed again only when the previous report they were measured against is no longer the one
-found (a later upload for an earlier year), or when either report was analysed again or this one's
-copy matches were computed after them (passages of other units' reports stored later count from the
-next recomputation: `recycling(id, refresh=True)`). Level, message and deduction come from the
+`fazhi corpus add`), the corpus' guess by unit key and issuer (yoy.previous_report).
+Both shares are computed once per report and kept in report_recycling; they are computed again
+only when the previous report they were measured against is no longer the one found (a later
+upload for an earlier year), or when either report was analysed again or this one's copy matches
+were computed after them (passages of other units' reports stored later count from the next
+recomputation: `recycling(id, refresh=True)`). Level, message and deduction come from the
 rubric's `recycling` section at read time, so changing thresholds needs no recomputation.
 """
 from __future__ import annotations
@@ -71,7 +72,7 @@ def assess(recycled: float | None, copied: float | None, previous_year: int | No
         parts.append(text)
     order = ("ok", "warning", "error")
     level = max(r_level, c_level, key=order.index)
-    deduction = float(ded.get(r_level, 0) if r_level != "ok" else 0) + float(ded.get(c_level, 0) if c_level != "ok" else 0)
+    deduction = sum(float(ded.get(lv, 0)) for lv in (r_level, c_level) if lv != "ok")
     return {"level": level, "level_label": LEVEL_LABELS[level], "recycled_level": r_level,
             "copied_level": c_level, "message": "；".join(parts) + "。", "deduction": deduction}
 
@@ -190,8 +191,10 @@ def by_owner(corpus, report_id: int, copies: list[dict]) -> list[dict]:
         return copies
     ids = sorted({c["other"]["id"] for c in copies if c.get("kind") == "recycling" and c["other"].get("id")})
     units = {r["id"]: r["unit_id"] for r in corpus.rows(("id", "unit_id"), id=ids)} if ids else {}
-    return [{**c, "kind": "copying"} if c.get("kind") == "recycling" and units.get(c["other"].get("id")) not in (None, owner)
-            else c for c in copies]
+    def elsewhere(c: dict) -> bool:
+        return c.get("kind") == "recycling" and units.get(c["other"].get("id")) not in (None, owner)
+
+    return [{**c, "kind": "copying"} if elsewhere(c) else c for c in copies]
 
 
 def _years(conn, ids: set[int]) -> dict[int, int | None]:
