@@ -125,6 +125,7 @@ def test_office_notice_remind_circular_and_the_unit_reads(browser, shots, tmp_pa
             assert "报送要求.txt" in unit.locator("#notice-attachments").inner_text()
             assert unit.locator("#unread-count").inner_text() == "1"  # opening the notice read it
             assert unit.locator("#notice-form").count() == 0
+            unit.screenshot(path=str(shots / "notices-notice.png"), full_page=True)
             unit.goto(base + "/reports")
             unit.wait_for_load_state("networkidle")  # the banner's question answered: no unread notice
             assert unit.locator("#notice-banner").count() == 0
