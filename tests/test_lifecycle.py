@@ -85,6 +85,13 @@ def test_unit_withdraws_before_review_and_resubmits(cycle):
         cycle.withdraw(p["unit"], sid)
     assert statuses(cycle, sid) == [("pending", "submitted"), ("submitted", "withdrawn"),
                                     ("withdrawn", "submitted"), ("submitted", "approved")]
+    # once returned, a submission is under review: its resubmission cannot be withdrawn
+    sid2 = cycle.upload(p["other"], *sample("004"))["submission_id"]
+    cycle.return_(p["a"], sid2, [], note="请补充")
+    cycle.upload(p["other"], "v2.txt", sample("004")[1] + b"\n(v2)\n")
+    with pytest.raises(CycleError, match="审核退回过"):
+        cycle.withdraw(p["other"], sid2)
+    assert cycle.submission(sid2)["status"] == "submitted" and cycle.submission(sid2)["submitted_at"] is not None
 
 
 def test_withdrawal_resets_lateness_to_the_resubmission(sqlite_cycle):

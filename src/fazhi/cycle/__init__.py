@@ -30,9 +30,10 @@ Decisions (documented here, tested in tests/test_cycle*.py):
 - A unit account's upload is that unit's report (reports.unit_id), whatever issuer its text
   names: another unit's text submitted by it is copying (抄用他单位), not recycling.
 - Report years run from 2000 to next year (deadlines.year_range); anything else is refused.
-- A unit may withdraw (撤回) its submitted report before any decision on it (status 已提交 only):
-  status 已撤回, every version kept, submitted_at cleared, so lateness counts from the resubmission
-  (an on-time report withdrawn and resubmitted after the deadline is late). Withdrawn → submit again.
+- A unit may withdraw (撤回) its submitted report before any decision on it (status 已提交, never
+  returned: a returned submission is under review and takes a new version instead): status 已撤回,
+  every version kept, submitted_at cleared, so lateness counts from the resubmission (an on-time
+  report withdrawn and resubmitted after the deadline is late). Withdrawn → submit again.
 - 公开 needs the reviewer's 保密审查 confirmation (recorded with who and when); 撤回公开 needs a reason
   (published → approved, audited) and a later 公开 a new confirmation. 公开日期 is checked against the
   rubric's deadlines.<level>.publish of the next year (fazhi/cycle/lifecycle.py).

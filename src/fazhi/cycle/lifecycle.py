@@ -6,8 +6,10 @@ fazhi.cycle.service.Cycle); a unit's self-check drafts are in fazhi.cycle.drafts
   year after the report year (`publication`: late, days late). 公开 needs the reviewer's 保密审查
   confirmation (Cycle.publish(..., secrecy_checked=True), recorded with who and when); `unpublish`
   takes it back (published → approved) with a mandatory reason, and a new 公开 needs a new 保密审查.
-- Withdrawal: a unit withdraws its own submitted report before any decision on it (→ withdrawn);
-  the versions stay, submitted_at is cleared so lateness counts from the resubmission.
+- Withdrawal: a unit withdraws its own submitted report before any decision on it (→ withdrawn):
+  only while the submission was never returned (a returned one is already under review: the unit
+  uploads a new version instead); the versions stay, submitted_at is cleared so lateness counts
+  from the resubmission.
 - Two-step review (setting "two_step_review"): `review_step` turns "approve" of a submitted report
   into "first_pass" (初审通过) and lets only another reviewer approve it (复审). Reviewers may be
   assigned (reviewer_id: 初审, second_reviewer_id: 复审); an assigned step is the assignee's (or an
@@ -23,7 +25,7 @@ from sqlalchemy import select, update
 
 from fazhi.cycle.drafts import DraftsMixin
 from fazhi.cycle.errors import AccessDenied, CycleError
-from fazhi.cycle.models import AuditRow, SubmissionRow, UnitRow, UserRow
+from fazhi.cycle.models import AuditRow, CommentRow, SubmissionRow, UnitRow, UserRow
 from fazhi.cycle.models_office import SettingRow
 from fazhi.cycle.status import REVIEW_ROLES
 
@@ -96,8 +98,11 @@ class LifecycleMixin(DraftsMixin):
     def review_step(self, conn, actor: dict, sub, action: str, values: dict) -> tuple[str, dict]:
         """The action `action` really is on locked submission row `sub`, and the extra columns it sets
         (called by Cycle._change inside its transaction); AccessDenied / CycleError when refused."""
-        if action == "withdraw" and (actor["role"] != "unit" or actor["unit_id"] != sub.unit_id):
-            raise AccessDenied("只有报送单位可以撤回本单位提交的报告。")
+        if action == "withdraw":
+            if actor["role"] != "unit" or actor["unit_id"] != sub.unit_id:
+                raise AccessDenied("只有报送单位可以撤回本单位提交的报告。")
+            if conn.execute(select(CommentRow.id).where(CommentRow.submission_id == sub.id).limit(1)).first():
+                raise CycleError("该报告已经审核退回过，不能撤回；如需修改，请直接上传新版本。")
         if action == "return":
             return action, {**values, "first_passed_by": None}
         if action != "approve":

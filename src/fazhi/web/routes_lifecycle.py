@@ -58,7 +58,7 @@ def panel(request: Request, report_id: int, sub: dict | None, user: dict | None,
         return None
     return {**life, "own": own, "is_reviewer": reviewer, "current": sub.get("report_id") == report_id,
             "reviewers": cycle.reviewers() if reviewer else [], "me": user["id"],
-            "can_withdraw": own and sub["status"] == "submitted",
+            "can_withdraw": own and sub["status"] == "submitted" and not sub.get("comments"),  # never returned
             "can_record": sub["status"] in ("approved", "published")}
 
 
