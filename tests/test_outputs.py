@@ -181,6 +181,11 @@ def test_excel_of_the_years_submissions(world, reviewer):
     red = by_unit[RED]
     assert red["逾期天数"] == 0 and red["审核人"] == "王审查" and red["沿用比例（%）"] >= 90
     assert isinstance(red["机器评分"], float) and red["报告编号"] == world["subs"][RED]["report_id"]
+    assert f'href="/outputs/{YEAR}/submissions.xlsx"' in reviewer.get(f"/reports?year={YEAR}").text
+    script = client_for(world["app"], None)  # a script with HTTP Basic gets the same file from the API
+    r = script.get(f"/api/outputs/{YEAR}/submissions.xlsx", auth=("rev", PASSWORD))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert script.get(f"/api/outputs/{YEAR}/submissions.xlsx", auth=("hongjiang", PASSWORD)).status_code == 403
     board = {b["unit_name"]: b for b in world["cycle"].year_board(world["rev"], YEAR)}
     assert red["最终得分"] == board[RED]["score"] and late["机器评分"] == board["大王古庄镇人民政府"]["machine_score"]
 
