@@ -122,6 +122,23 @@ def test_ranking_and_outputs_are_for_reviewers_only(world):
     assert anonymous.get("/ranking", follow_redirects=False).status_code == 303
 
 
+def test_inactive_units_are_left_out_of_the_ranking(world, reviewer):
+    from sqlalchemy import update
+
+    from fazhi.cycle.models import UnitRow
+
+    cycle, uid = world["cycle"], world["units"]["古溪镇人民政府"]["id"]
+    with cycle.engine.begin() as conn:
+        conn.execute(update(UnitRow).where(UnitRow.id == uid).values(active=False))
+    try:
+        towns = reviewer.get(f"/api/ranking?year={YEAR}").json()["levels"]["乡镇街道"]
+        assert "古溪镇人民政府" not in {r["unit_name"] for r in towns} and len(towns) == 2
+        assert [r["rank"] for r in towns] == [1, 2]
+    finally:
+        with cycle.engine.begin() as conn:
+            conn.execute(update(UnitRow).where(UnitRow.id == uid).values(active=True))
+
+
 # ---------------------------------------------------------------- batch outputs
 
 

@@ -70,6 +70,10 @@ def test_a_report_copied_from_last_year_is_graded_error_with_a_deduction(cycle):
         score = cycle.final_score(new["report_id"])
         assert score["recycling"] == 15
         assert score["total"] == pytest.approx(score["machine"] + score["dismissed"] - 15 + (score["adjust"] or 0))
+    # the ranking reads the machine score from the stored JSON (SQLite and PostgreSQL alike)
+    (row,) = cycle.ranking(rev, 2024)["乡镇街道"]
+    stored = cycle.corpus.report_dict(new["report_id"])["score"]["total"]
+    assert row["machine_score"] == stored and row["recycled_share"] == rec["recycled_share"] and row["rank"] == 1
     # the first year has nothing to compare with
     first = cycle.recycling(old["report_id"])
     assert first["previous_id"] is None and first["recycled_share"] is None and first["level"] == "ok"
