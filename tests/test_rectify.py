@@ -257,6 +257,7 @@ def test_counts_filters_and_overdue(cycle):
     assert [i["id"] for i in cycle.rectifications(rev, overdue=True)] == [ids[DELETED]]
     assert [i["quote"] for i in cycle.rectifications(rev, state="unfixed")] == [KEPT]
     assert cycle.rectifications(rev, year=up["year"] + 1) == []
+    assert cycle.rectification_years(rev) == cycle.rectification_years(unit) == [up["year"]]
     assert len(cycle.rectifications(rev, unit_id=up["unit_id"], year=up["year"])) == 4
 
 

@@ -124,6 +124,15 @@ class RectifyMixin:
         with self.engine.connect() as conn:
             return [issue_dict(r, today) for r in conn.execute(q)]
 
+    def rectification_years(self, user: dict | None) -> list[int]:
+        """The years of the issues `user` may see, newest first (the 问题池's year filter)."""
+        units = self._visible_units(user)
+        q = select(RectificationRow.year).distinct().order_by(RectificationRow.year.desc())
+        if units is not None:
+            q = q.where(RectificationRow.unit_id.in_(units or {-1}))
+        with self.engine.connect() as conn:
+            return list(conn.execute(q).scalars())
+
     def rectification(self, user: dict | None, issue_id: int) -> dict | None:
         """One issue if `user` may see it, else None."""
         units = self._visible_units(user)

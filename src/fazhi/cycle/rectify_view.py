@@ -60,5 +60,6 @@ def build_view(cycle: Any, user: dict | None, sub: dict, report_id: int) -> dict
     for i in items + done:
         counts[i["state"]] += 1
     return {"items": items, "done": done, "reviewer": cycle.can_review(user), "submission_id": sub["id"],
+            "unit_id": sub["unit_id"],
             "year": sub["year"], "report_id": report_id, "current": sub.get("report_id") == report_id,
             "counts": counts, "overdue": sum(1 for i in items if i["overdue"])}

@@ -110,7 +110,7 @@ def issues_page(request: Request):
     units = [u for u in cycle.units() if visible is None or u["id"] in visible]
     names = {u["id"]: u["name"] for u in units}
     per_unit = sorted(((names.get(uid, str(uid)), uid, c) for uid, c in counts.items()), key=lambda t: t[0])
-    years = sorted({r["year"] for r in cycle.rectifications(user)}, reverse=True)
+    years = cycle.rectification_years(user)
     return render(request, "issues.j2", rows=rows, flt=flt, per_unit=per_unit, totals=totals(counts),
                   units=units, years=years, states=STATE_LABELS, reviewer=reviewer,
                   rectify_days=cycle.setting("rectify_days", None))
