@@ -62,13 +62,11 @@ def test_drafts_withdrawal_two_step_and_publication(site, browser, shots, tmp_pa
     finding = unit.locator('li.finding[data-rule="formulation-standard"]', has_text=WRONG).first
     ref = finding.get_attribute("data-ref")
     assert "".join(unit.locator(f'#report-text [data-refs~="{ref}"]').all_inner_texts()) == WRONG
+    unit.screenshot(path=str(shots / "lifecycle-draft.png"))
     finding.click()
     unit.wait_for_function("""(ref) => { const r = document.querySelector(`#report-text [data-refs~="${ref}"]`)
         .getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }""", arg=ref)
     assert float(unit.locator("#score-total").inner_text()) > 0
-    unit.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
-    unit.wait_for_function("window.scrollY === 0")
-    unit.screenshot(path=str(shots / "lifecycle-draft.png"))
 
     rev = login(browser, base, "rev")
     assert rev.goto(draft_url).status == 404  # never visible to the office
