@@ -60,10 +60,17 @@ def test_an_unknown_issuer_is_asked_about_and_filed_where_the_reviewer_says(app)
     assert asked["needs_unit"] is True and asked["issuer"] == HJ
     assert asked["candidates"][0]["name"] == "蓬溪县红江镇人民政府"
     assert [u["name"] for u in cycle.units()] == ["蓬溪县红江镇人民政府"]  # nothing made silently
+    assert cycle.submissions() == []
     page = rev.get(f"/reports/{asked['report_id']}").text  # the report page asks too
     assert "未找到单位「中共蓬溪县红江镇委员会」" in page and f'action="/filings/{asked["report_id"]}"' in page
     assert [p["report_id"] for p in rev.get("/api/filings").json()] == [asked["report_id"]]
     assert "1 份上传的报告尚未归入单位" in rev.get("/units").text
+    cycle.add_user("dw", PASSWORD, "unit", unit_name="大王古庄镇人民政府")
+    unit = client_for(app, "dw")  # a unit account may not know of the waiting report
+    assert unit.post(f"/api/filings/{asked['report_id']}", json={"new_unit": True}).status_code == 404
+    assert unit.get("/api/filings").status_code == 403 and unit.get("/filings", follow_redirects=False).status_code == 403
+    garbled = rev.post(f"/api/filings/{asked['report_id']}", content=b"unit_id=1")
+    assert garbled.status_code == 422 and "应为 JSON" in garbled.json()["detail"]
     bad = rev.post(f"/api/filings/{asked['report_id']}", json={})
     assert bad.status_code == 409 and "请选择" in bad.json()["detail"]
     filed = rev.post(f"/api/filings/{asked['report_id']}", json={"unit_id": near["id"]})
@@ -72,8 +79,8 @@ def test_an_unknown_issuer_is_asked_about_and_filed_where_the_reviewer_says(app)
     assert rev.get("/api/filings").json() == []
     assert 'id="org-panel"' not in rev.get(f"/reports/{asked['report_id']}").text
     # an API client may say to make the unit from the issuer
-    made = upload(rev, "002", new_unit="true")
-    assert made["unit_name"] == "大王古庄镇人民政府" and "needs_unit" not in made
+    made = upload(rev, "003", new_unit="true")
+    assert made["unit_name"] == cycle.corpus.get(made["report_id"])["issuer"] and "needs_unit" not in made
 
 
 def test_the_upload_form_without_script_offers_the_choice(app):
