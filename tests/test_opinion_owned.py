@@ -269,14 +269,15 @@ def docx_paragraphs(data: bytes) -> list[str]:
 
 
 def docx_section(data: bytes, title: str) -> list[str]:
-    """The paragraphs under the heading that ends with `title`, up to the next heading."""
+    """The paragraphs under the level-1 heading that ends with `title`, up to the next one (the
+    headings of its subsections left out)."""
     import docx
 
     out, inside = [], False
     for p in docx.Document(io.BytesIO(data)).paragraphs:
-        if p.style.name.startswith("Heading"):
+        if p.style.name == "Heading 1":
             inside = p.text.endswith(title)
-        elif inside:
+        elif inside and not p.style.name.startswith("Heading"):
             out.append(p.text)
     return out
 
@@ -286,14 +287,23 @@ def test_the_word_opinion_uses_the_edited_items_once_sent(filed):
 
     cycle, rev, rid, sid = filed
     machine = docx_paragraphs(views.opinion_docx(cycle.corpus, cycle, rid))
+    text = sample_path("000").read_text(encoding="utf-8").replace("法制讲座", "法治讲座")
+    other = cycle.upload(rev, "another.txt", text.encode("utf-8"), year=2022)["report_id"]  # no verdicts
     cycle.set_verdict(rev, rid, finding_key(finding(cycle, rid, SPACE, 1)), "false_positive", "排版所致")
     op = cycle.open_opinion(rev, sid)
     cycle.edit_opinion_item(rev, sid, op["items"][0]["id"], "首条意见，已由审查人员改写。")
     cycle.add_opinion_item(rev, sid, "请补充年度数据。")
     cycle.set_overall(rev, sid, "报告结构完整，请按意见修改。")
     cycle.adjust_score(rev, sid, -2, "数据不实")
-    # before sending: a unit (no user here) still gets the machine's opinion; the reviewer the draft
-    assert docx_paragraphs(views.opinion_docx(cycle.corpus, cycle, rid)) == machine
+    # before sending, a unit (no user here) gets the machine's opinion less the 误报, scored without
+    # it and without the unsent adjustment; the reviewer gets the draft
+    unsent = views.opinion_docx(cycle.corpus, cycle, rid)
+    generated = docx_section(unsent, "发现的问题和修改建议")
+    assert generated and not any("〔2023〕2 号" in p for p in generated)
+    assert any("〔2023〕2 号" in p for p in docx_section(views.opinion_docx(cycle.corpus, cycle, other), "发现的问题和修改建议"))
+    assert docx_section(unsent, "审查意见和修改建议") == [] and docx_section(unsent, "总体意见") == []
+    gained = cycle.final_score(rid)
+    assert f"审查得分：{views.fmt_number(gained['total'] + 2)}分（满分100分）" in docx_paragraphs(unsent)
     draft = docx_paragraphs(views.opinion_docx(cycle.corpus, cycle, rid, rev))
     cycle.send_opinion(rev, sid)
     sent_docx = views.opinion_docx(cycle.corpus, cycle, rid)
@@ -307,6 +317,10 @@ def test_the_word_opinion_uses_the_edited_items_once_sent(filed):
     score = cycle.final_score(rid)
     assert f"审查得分：{views.fmt_number(score['total'])}分（满分100分）" in sent
     assert any("审查人员减2分（数据不实）" in p for p in sent)
+    rec = cycle.recycling(rid)  # the 2022 text is this one with one word changed: 沿用 says so, and costs
+    assert rec["deduction"] > 0 and score["recycling"] == rec["deduction"]
+    assert docx_section(sent_docx, "沿用往年和抄用他单位情况") == [rec["message"]]
+    assert any(f"沿用往年内容扣{views.fmt_number(rec['deduction'])}分" in p for p in sent)
     assert not any("〔2023〕2 号" in p for p in numbered)  # the 误报 is not in the opinion
 
 

@@ -179,6 +179,34 @@ class OpinionMixin(OpinionItemsMixin):
         analysis = row[0]["analysis"] or {}
         return analysis.get("findings") or [], row[0]["text"] or "", analysis.get("score") or {}
 
+    def document_opinion(self, report_id: int, reviewer: bool = False) -> dict | None:
+        """What the Word 审查意见 of a report takes from the office, or None (nothing: the machine's
+        opinion as it is). items / overall: the reviewer's opinion on this version once sent (a
+        reviewer also sees the draft); dismissed: keys of the 误报 (left out of findings and score);
+        score: the final score (the reviewer's unsent adjustment left out for other readers);
+        recycling: the 沿用/抄用 sentence when measured."""
+        from fazhi.cycle.opinion_score import final_score as combine
+
+        with self.engine.connect() as conn:
+            sid = conn.execute(select(SubmissionRow.id).where(SubmissionRow.report_id == report_id)).scalar()
+        op = self.opinion(sid) if sid is not None else None
+        mine = op is not None and op["report_id"] == report_id and (op["sent"] or reviewer)
+        score, rescored = self.final_score_detail(report_id)
+        if score["adjust"] and not mine:
+            score = combine(score["machine"], score["max"], score["dismissed"], score["recycling"], 0.0)
+        dismissed = {k for k, v in self.finding_verdicts(report_id).items() if v == FALSE_POSITIVE}
+        found = getattr(self, "recycling", None)
+        rec = found(report_id) if callable(found) and sid is not None else None
+        measured = isinstance(rec, dict) and (rec.get("recycled_share") is not None
+                                               or rec.get("copied_share") is not None)
+        changed = score["total"] != score["machine"]
+        if not (mine or dismissed or changed or measured):
+            return None
+        return {"items": [i["body"] for i in op["items"]] if mine else None,
+                "overall": op["overall"] if mine else None, "adjust_reason": op["adjust_reason"] if mine else None,
+                "score": score if (mine or changed) else None, "rescored": rescored, "dismissed": dismissed,
+                "recycling": rec.get("message") if measured else None}
+
     # ------------------------------------------------------------ misfires
     def rule_misfires(self) -> dict:
         """Per rule over every submitted report: findings raised, dismissed as 误报, accepted, share."""

@@ -17,6 +17,7 @@ from fazhi.render.opinion import (CATEGORY_ORDER, SEVERITY_ORDER, FindingItem, O
 FINDINGS_TITLE = "发现的问题和修改建议"
 ITEMS_TITLE = "审查意见和修改建议"
 OVERALL_TITLE = "总体意见"
+RECYCLING_TITLE = "沿用往年和抄用他单位情况"
 MAX_ITEM = 4000
 
 
@@ -30,12 +31,14 @@ class Draft:
 
 @dataclass
 class Edited:
-    """What the reviewer made of the opinion (from the opinions and opinion_items tables)."""
-    items: list[str] = field(default_factory=list)
-    overall: str | None = None
-    score: dict[str, Any] | None = None  # Cycle.final_score(report_id)
+    """What the office made of the machine's opinion (Cycle.document_opinion)."""
+    items: list[str] | None = None  # the reviewer's items in order (None: the generated findings section)
+    overall: str | None = None  # 总体意见
+    score: dict[str, Any] | None = None  # Cycle.final_score(report_id) (None: the machine's score section)
     adjust_reason: str | None = None
     rescored: dict[str, Any] | None = None  # the rubric's score after 误报 (None: as the machine scored)
+    dismissed: set[str] = field(default_factory=set)  # keys of the findings dismissed as 误报
+    recycling: str | None = None  # the 沿用/抄用 sentence (fazhi.cycle.recycling)
 
 
 def _category_rank(cat: str) -> int:
@@ -98,7 +101,12 @@ def _score_section(base: Section, e: Edited) -> Section:
 
 
 def edited_opinion(report, e: Edited, today=None) -> Opinion:
-    """The opinion with the reviewer's items, 总体意见 and final score (report: an analysed Report)."""
+    """The opinion with what the office made of it (report: an analysed Report): 误报 left out, the
+    reviewer's 总体意见 and items in place of the generated findings, the final score, 沿用/抄用."""
+    from fazhi.cycle.opinion_score import finding_key
+
+    if e.dismissed:
+        report.findings = [f for f in report.findings if finding_key(f.to_dict()) not in e.dismissed]
     if e.rescored is not None:
         report.score = e.rescored
     op = build_opinion(report, today)
@@ -108,11 +116,14 @@ def edited_opinion(report, e: Edited, today=None) -> Opinion:
             if e.overall and e.overall.strip():
                 sections.append(Section(OVERALL_TITLE, [Para(p.strip()) for p in e.overall.splitlines() if p.strip()]))
             sections.append(_score_section(sec, e))
-        elif sec.title == FINDINGS_TITLE:
+            if e.recycling:
+                sections.append(Section(RECYCLING_TITLE, [Para(e.recycling)]))
+        elif sec.title == FINDINGS_TITLE and e.items is not None:
             blocks = [Para(f"{n}．{body}") for n, body in enumerate(e.items, 1)]
             sections.append(Section(ITEMS_TITLE, blocks or [Para("经审查，未发现需要修改的问题。")]))
         else:
             sections.append(sec)
     op.sections = sections
-    op.note = "本意见由审查人员在 fazhi 系统生成的意见基础上复核修改。"
+    if e.items is not None:
+        op.note = "本意见由审查人员在 fazhi 系统生成的意见基础上复核修改。"
     return op

@@ -334,32 +334,19 @@ def report_object(corpus, cycle, report_id: int):
 
 
 def opinion_docx(corpus, cycle, report_id: int, user: dict | None = None) -> bytes:
-    """The 审查意见 (.docx): the reviewer's edited opinion (items, 总体意见, final score) when one was
-    made on this version and was sent (or `user` reviews: a draft), else the machine's."""
+    """The 审查意见 (.docx): the machine's, with what the office made of it (Cycle.document_opinion:
+    误报 left out, the final score, 沿用/抄用, and the reviewer's items and 总体意见 once sent, or
+    as a draft when `user` reviews); exactly the machine's when the office added nothing."""
     from fazhi.render.opinion import build_opinion
     from fazhi.render.opinion_docx import render_docx
 
-    edited = edited_for(cycle, report_id, reviewer=bool(user and cycle.can_review(user)))
+    office = cycle.document_opinion(report_id, reviewer=bool(user and cycle.can_review(user)))
     report = report_object(corpus, cycle, report_id)
-    if edited is None:
+    if office is None:
         return render_docx(build_opinion(report))
-    from fazhi.render.opinion_edit import edited_opinion
+    from fazhi.render.opinion_edit import Edited, edited_opinion
 
-    return render_docx(edited_opinion(report, edited))
-
-
-def edited_for(cycle, report_id: int, reviewer: bool = False):
-    """The reviewer's opinion on this version as fazhi.render.opinion_edit.Edited, or None (no
-    opinion on this version, or not sent and the reader does not review)."""
-    from fazhi.render.opinion_edit import Edited
-
-    sub = cycle.submission_of_report(report_id)
-    op = cycle.opinion(sub["id"]) if sub else None
-    if op is None or op["report_id"] != report_id or not (op["sent"] or reviewer):
-        return None
-    score, rescored = cycle.final_score_detail(report_id)
-    return Edited(items=[i["body"] for i in op["items"]], overall=op["overall"], score=score,
-                  adjust_reason=op["adjust_reason"], rescored=rescored)
+    return render_docx(edited_opinion(report, Edited(**office)))
 
 
 def annotated_docx(corpus, cycle, report_id: int) -> tuple[str, bytes] | None:
