@@ -257,6 +257,18 @@ def test_assignment_and_the_queue(cycle):
     # oldest first
     s3 = cycle.upload(p["a"], *sample("001"))["submission_id"]
     assert [s["id"] for s in cycle.review_queue(p["a"])["open"]] == [s2, s3]
+    # 领取: zhao takes the 初审 of s2 and passes it; li claims the 复审
+    assert cycle.claim(p["c"], s2)["reviewer"] == "zhao"
+    assert [s["id"] for s in cycle.review_queue(p["c"])["mine"]] == [s2]
+    assert [s["id"] for s in cycle.review_queue(p["a"])["open"]] == [s3]
+    cycle.approve(p["c"], s2)
+    with pytest.raises(CycleError, match="复审须由初审以外"):
+        cycle.claim(p["c"], s2)
+    got = cycle.claim(p["a"], s2)
+    assert (got["reviewer"], got["second_reviewer"]) == ("zhao", "li")
+    assert [(s["id"], s["step"]) for s in cycle.review_queue(p["a"])["mine"]] == [(s2, "复审")]
+    with pytest.raises(CycleError, match="不在待审核状态"):
+        cycle.claim(p["a"], s1)  # approved already
 
 
 # ---------------------------------------------------------------- drafts
@@ -350,6 +362,7 @@ def test_web_publication_withdrawal_and_two_step(web):
     got = rev.post(f"/api/submissions/{sid}/assign", json={"reviewer_id": li, "second_reviewer_id": wang}).json()
     assert (got["reviewer"], got["second_reviewer"]) == ("li", "wang")
     assert [s["id"] for s in rev.get("/api/queue").json()["mine"]] == [sid]
+    assert f'id="claim-{sid}"' not in rev2.get("/queue").text  # assigned: nothing to claim
     assert rev.post(f"/api/submissions/{sid}/approve").json()["status"] == "first_passed"
     assert rev.post(f"/api/submissions/{sid}/approve").status_code == 409  # not the same reviewer again
     q = rev2.get("/queue").text
@@ -447,3 +460,16 @@ def test_web_pages_and_docs(web):
         routes_lifecycle.SLOTS.used = 0
     assert r.status_code == 429 and "稍后" in r.json()["detail"]
     assert len(unit.get("/api/drafts").json()) == before
+
+
+def test_web_claim_from_the_queue(web):
+    other, rev = _client(web, "gx"), _client(web, "wang")
+    up = other.post("/api/upload", files={"files": sample("001")}).json()[0]
+    sid = up["submission_id"]
+    page = rev.get("/queue").text
+    assert f'id="claim-{sid}"' in page
+    r = rev.post(f"/lifecycle/{sid}/claim", data={"csrf_token": _form_token(rev, "/queue")}, follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, "/queue")
+    assert [s["id"] for s in rev.get("/api/queue").json()["mine"]] == [sid]
+    assert other.post(f"/api/submissions/{sid}/claim").status_code == 403  # a unit claims nothing
+    assert rev.get(f"/api/submissions/{sid}/lifecycle").json()["reviewer"] == "wang"

@@ -19,7 +19,7 @@ PASSWORD = "test-password-1"
 # path parameters the test knows how to fill; a route with any other parameter fails the test
 ID_PARAMS = {"report_id", "other_id", "submission_id"}
 OTHER_PARAMS = {"year": ["{year}"], "action": ["return", "approve", "publish", "withdraw", "publication", "unpublish",
-                                             "assign"], "draft_id": ["1"], "username": ["rev"],
+                                             "assign", "claim"], "draft_id": ["1"], "username": ["rev"],
                 "fmt": ["csv", "xlsx"], "job_id": ["no-such-job"],
                 "attachment_id": ["1"], "unit_id": ["1"],  # notices (H1): a notice's attachment; a unit's messages
                 "issue_id": ["1"]}  # 问题池 (H2): issue 1 is raised from B's return, so it must not leak

@@ -157,6 +157,22 @@ class LifecycleMixin(DraftsMixin):
                                   "to": sub.status, "actor": actor})
         return self.lifecycle(submission_id)
 
+    def claim(self, user: dict | None, submission_id: int) -> dict:
+        """领取: assign myself the next step of a submission waiting for review (初审, or the 复审 of
+        one first-passed by someone else), keeping the other step's assignee."""
+        actor = self._reviewer(user)
+        with self.engine.connect() as conn:
+            sub = conn.execute(select(SubmissionRow.status, SubmissionRow.reviewer_id, SubmissionRow.second_reviewer_id,
+                                      SubmissionRow.first_passed_by).where(SubmissionRow.id == submission_id)).first()
+        if sub is None or sub.status not in ("submitted", "first_passed"):
+            raise CycleError("该报告当前不在待审核状态，不能领取。")
+        if sub.status == "first_passed":
+            if sub.first_passed_by == actor["id"]:
+                raise CycleError("复审须由初审以外的审核人员进行。")
+            return self.assign(actor, submission_id, sub.reviewer_id, actor["id"])
+        second = None if sub.second_reviewer_id == actor["id"] else sub.second_reviewer_id
+        return self.assign(actor, submission_id, actor["id"], second)
+
     def review_queue(self, user: dict | None, today: date | None = None) -> dict[str, list[dict]]:
         """{"mine": submissions assigned to me for their next step, "open": those nobody is assigned
         to}, each oldest first (waiting since its last change), with lateness and the step's name."""

@@ -83,7 +83,7 @@ def _int_or_none(raw) -> int | None:
 async def lifecycle_action(request: Request, submission_id: int, action: str):
     from fazhi.web.routes_pages import visible_submission
 
-    if action not in ("withdraw", "publication", "unpublish", "assign"):
+    if action not in ("withdraw", "publication", "unpublish", "assign", "claim"):
         raise HTTPException(404, "没有这个操作。")
     sub = await run_in_threadpool(visible_submission, request, submission_id)
     user = await run_in_threadpool(require_user, request)
@@ -108,6 +108,10 @@ def _act(request: Request, user: dict, sub: dict, action: str, form) -> Redirect
         elif action == "unpublish":
             cycle.unpublish(user, sid, str(form.get("reason") or ""))
             flash(request, "已撤回公开，报告不再对外可见。")
+        elif action == "claim":
+            cycle.claim(user, sid)
+            flash(request, f"已领取：{sub['unit_name']} {sub['year']} 年度报告由您审核。")
+            return RedirectResponse("/queue", status_code=303)
         else:
             cycle.assign(user, sid, _int_or_none(form.get("reviewer_id")), _int_or_none(form.get("second_reviewer_id")))
             flash(request, "已分配审核人员。")

@@ -92,6 +92,13 @@ def assign(request: Request, submission_id: Id, _: Visible, body: AssignIn) -> d
     return _call(cycle_of(request).assign, user, submission_id, body.reviewer_id, body.second_reviewer_id)
 
 
+@router.post("/submissions/{submission_id}/claim", summary="领取：把这份报告的下一审核环节（初审或复审）分配给自己")
+def claim(request: Request, submission_id: Id, _: Visible) -> dict[str, Any]:
+    user = api_write_user(request)
+    require_reviewer(request)
+    return _call(cycle_of(request).claim, user, submission_id)
+
+
 @router.get("/reviewers", summary="可分配的审核人员（在用的管理员和审核人员）")
 def reviewers(request: Request) -> list[dict[str, Any]]:
     require_reviewer(request)
