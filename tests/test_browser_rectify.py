@@ -93,7 +93,7 @@ def test_rectification_from_return_to_next_year(site, browser, shots, tmp_path):
     assert marked == RIGHT
     unit.wait_for_function("""() => { const r = [...CSS.highlights.get('rectify')][0].getBoundingClientRect();
         return r.top >= 0 && r.bottom <= window.innerHeight; }""")
-    unit.evaluate("window.scrollTo(0, 0)")
+    unit.goto(f"{base}/reports/{v2}")  # the page from its top for the picture
     unit.screenshot(path=str(shots / "rectify-panel.png"), full_page=False)
 
     # ---- the reviewer confirms: 已整改 then 销号 for the changed words, 未整改 for the others
