@@ -120,7 +120,14 @@ def test_admin_edits_merges_and_deactivates_units_on_the_units_page(app):
     assert "已并入“某某县人民政府”" in admin.get("/units").text
     api = admin.post("/api/units/merge", json={"from_id": county["id"], "into_id": county["id"]})
     assert api.status_code == 409 and "自身" in api.json()["detail"]
+    made = admin.post("/api/units", json={"name": "某某县司法局", "level": "部门", "parent_id": county["id"],
+                                          "email": "sfj@example.cn"})
+    assert made.status_code == 200 and (made.json()["parent_id"], made.json()["level"]) == (county["id"], "部门")
+    assert admin.post("/api/units", json={"name": "某某县司法局"}).status_code == 409
+    assert admin.post("/api/units", json={"name": "坏邮箱单位", "email": "x"}).status_code == 409
+    assert "坏邮箱单位" not in {u["name"] for u in cycle.units()}  # refused whole
     rev = client_for(app, "rev")
+    assert rev.post("/api/units", json={"name": "审查人员建的单位"}).status_code == 403
     assert rev.get("/units").status_code == 200  # reviewers read
     assert rev.post(f"/api/units/{town['id']}", json={"email": "x@example.cn"}).status_code == 403
     assert rev.get(f"/units/{town['id']}/edit", follow_redirects=False).status_code == 403

@@ -62,6 +62,20 @@ def units(request: Request) -> list[dict[str, Any]]:
     return cycle_of(request).unit_table()
 
 
+class UnitNewIn(UnitIn):
+    name: str = Field(min_length=1, max_length=255, description="单位名称（与报告落款一致）")
+
+
+@api.post("/units", summary="新建报送单位（仅管理员）：名称、层级、上级单位、审查机构、邮箱")
+def add(request: Request, body: UnitNewIn) -> dict[str, Any]:
+    def make(user: dict, cycle) -> dict:
+        return cycle.create_unit(user, body.name, level=body.level, parent_id=body.parent_id,
+                                 is_office=bool(body.is_office), email=body.email)
+
+    unit = _write(request, make)
+    return {**unit, "summary": f"已新建单位“{unit['name']}”。"}
+
+
 @api.post("/units/merge", summary="合并单位：报送记录、报告和账号转入目标单位，原单位停用")
 def merge(request: Request, body: MergeIn) -> dict[str, Any]:
     done = _write(request, lambda u, c: c.merge_units(u, body.from_id, body.into_id))
