@@ -79,14 +79,18 @@ def reviewer(world):
     return client_for(world["app"], "rev")
 
 
-def score_of(row: dict) -> float | None:
-    return row["final_score"] if row["final_score"] is not None else row["machine_score"]
+def score_of(row: dict, deduction: float = 0) -> float | None:
+    """The reviewer's final score, else the machine's less the 沿用/抄用 deduction."""
+    return row["final_score"] if row["final_score"] is not None else row["machine_score"] - deduction
 
 
 # ---------------------------------------------------------------- ranking
 
 
 def test_ranking_per_level_by_score_with_lateness_and_recycling(world, reviewer):
+    cycle = world["cycle"]
+    for up in world["subs"].values():
+        cycle.recycling(up["report_id"])
     got = reviewer.get(f"/api/ranking?year={YEAR}").json()
     assert got["summary"] == f"{YEAR}年度共 4 份报告参与排名，分 2 个层级。"
     levels = got["levels"]
@@ -95,16 +99,17 @@ def test_ranking_per_level_by_score_with_lateness_and_recycling(world, reviewer)
     assert {r["unit_name"] for r in towns} == {RED, "大王古庄镇人民政府", "古溪镇人民政府"}  # 某某镇 never submitted
     scores = [r["score"] for r in towns]
     assert scores == sorted(scores, reverse=True) and [r["rank"] for r in towns] == [1, 2, 3]
+    deductions = {rid: x["deduction"] for rid, x in cycle.recycling_stored([r["report_id"] for r in towns]).items()}
     for r in towns:
-        assert r["score"] == round(score_of(r), 1)
+        assert r["score"] == round(score_of(r, deductions[r["report_id"]]), 1)
+    assert deductions[world["subs"][RED]["report_id"]] == 15
     by_name = {r["unit_name"]: r for r in towns}
     assert by_name["大王古庄镇人民政府"]["late"] and by_name["大王古庄镇人民政府"]["days_late"] == 5
     assert not by_name["古溪镇人民政府"]["late"]
     red = by_name[RED]
     assert red["reviewer"] == "王审查" and red["version"] == 1
     assert levels["部门"][0]["days_late"] == 2 and levels["部门"][0]["rank"] == 1
-    # the page shows the same order; 沿用比例 appears once computed (the page queues it)
-    world["cycle"].recycling(red["report_id"])
+    # the page shows the same order and marks the recycled report
     page = reviewer.get(f"/ranking?year={YEAR}&level=乡镇街道")
     assert page.status_code == 200
     names = re.findall(r'class="unit-link">([^<]+)</a>', page.text)

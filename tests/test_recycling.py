@@ -70,6 +70,10 @@ def test_a_report_copied_from_last_year_is_graded_error_with_a_deduction(cycle):
         score = cycle.final_score(new["report_id"])
         assert score["recycling"] == 15
         assert score["total"] == pytest.approx(score["machine"] + score["dismissed"] - 15 + (score["adjust"] or 0))
+    # measuring brought the stored final score along (opinions.final_score, read by rankings)
+    if hasattr(cycle, "refresh_final_score"):
+        machine = cycle.corpus.report_dict(new["report_id"])["score"]["total"]
+        assert cycle.final_scores([new["submission_id"]]) == {new["submission_id"]: pytest.approx(machine - 15)}
     # the ranking reads the machine score from the stored JSON (SQLite and PostgreSQL alike)
     (row,) = cycle.ranking(rev, 2024)["乡镇街道"]
     stored = cycle.corpus.report_dict(new["report_id"])["score"]["total"]
@@ -129,6 +133,15 @@ def test_another_units_text_counts_as_copying_not_recycling(tmp_path):
 
 
 # ---------------------------------------------------------------- the rubric section
+
+
+def test_best_score_is_the_final_else_the_machine_less_the_deduction():
+    from fazhi.cycle.ranking import best_score, competition_ranks
+
+    assert best_score(70.0, 90.0, {"deduction": 15}) == 70.0
+    assert best_score(None, 90.04, {"deduction": 15}) == 75.0
+    assert best_score(None, 10.0, {"deduction": 15}) == 0.0 and best_score(None, None, None) is None
+    assert competition_ranks([90, 85, 85, 70, None]) == [1, 2, 2, 4, None]
 
 
 def test_grading_follows_the_thresholds():

@@ -6,7 +6,7 @@
 
 The score of a report is the reviewer's final score (opinions.final_score, after 误报, 沿用 and the
 reviewer's adjustment) when set, else the machine score stored with the analysis (read from the
-stored JSON by the database: no analysis is loaded or recomputed). Ranks are competition ranks per
+stored JSON by the database: no analysis is loaded or recomputed) less the 沿用/抄用 deduction. Ranks are competition ranks per
 level (equal scores share a rank: 1, 2, 2, 4). Inactive units are left out of boards and rankings;
 a reviewer attached to an office sees its branch (`branch_unit_ids`, when organisation provides it).
 """
@@ -42,6 +42,15 @@ def competition_ranks(scores: list[float | None]) -> list[int | None]:
         prev = s
         out.append(rank)
     return out
+
+
+def best_score(final: float | None, machine: float | None, recycling: dict | None) -> float | None:
+    """The reviewer's final score when set, else the machine score less the 沿用/抄用 deduction."""
+    if final is not None:
+        return round(float(final), 1)
+    if machine is None:
+        return None
+    return round(max(0.0, float(machine) - float((recycling or {}).get("deduction") or 0)), 1)
 
 
 def sort_by_score(rows: list[dict]) -> list[dict]:
@@ -128,7 +137,7 @@ class RankingMixin(RecyclingMixin):
         rows = []
         for s in subs:
             r = rec.get(s["report_id"]) or {}
-            score = final.get(s["id"], machine.get(s["report_id"]))
+            score = best_score(final.get(s["id"]), machine.get(s["report_id"]), r)
             rows.append({"submission_id": s["id"], "unit_id": s["unit_id"], "unit_name": s["unit_name"],
                          "level": s["level"] or NO_LEVEL, "year": s["year"], "status": s["status"],
                          "status_label": s["status_label"], "report_id": s["report_id"],
@@ -136,7 +145,7 @@ class RankingMixin(RecyclingMixin):
                          "days_late": s["days_late"], "lateness_tracked": s["lateness_tracked"],
                          "version": len(s["versions"]), "reviewer": reviewers.get(s["id"]),
                          "machine_score": machine.get(s["report_id"]), "final_score": final.get(s["id"]),
-                         "score": None if score is None else round(float(score), 1),
+                         "score": score,
                          "recycled_share": r.get("recycled_share"), "copied_share": r.get("copied_share"),
                          "recycling_level": r.get("level"), "recycling_known": bool(r),
                          "open_issues": None if issues is None else issues.get(s["unit_id"], 0)})
@@ -176,14 +185,13 @@ class RankingMixin(RecyclingMixin):
         issues = self.open_issue_counts([unit_id])
         years = []
         for s in sorted(subs, key=lambda s: s["year"]):
-            score = final.get(s["id"], machine.get(s["report_id"]))
             r = rec.get(s["report_id"]) or {}
+            score = best_score(final.get(s["id"]), machine.get(s["report_id"]), r)
             years.append({"year": s["year"], "submission_id": s["id"], "report_id": s["report_id"],
                           "status": s["status"], "status_label": s["status_label"],
                           "submitted_at": s["submitted_at"], "late": s["late"], "days_late": s["days_late"],
                           "version": len(s["versions"]), "machine_score": machine.get(s["report_id"]),
-                          "final_score": final.get(s["id"]),
-                          "score": None if score is None else round(float(score), 1),
+                          "final_score": final.get(s["id"]), "score": score,
                           "recycled_share": r.get("recycled_share"), "copied_share": r.get("copied_share"),
                           "recycling_level": r.get("level")})
         issue_list = None

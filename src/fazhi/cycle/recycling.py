@@ -102,8 +102,20 @@ class RecyclingMixin:
         previous = self.previous_report_id(report_id)
         if row is None or refresh or row.previous_id != previous or self._changed_since(row, report_id, previous):
             row = self._store_recycling(report_id, previous)
+            self._recycling_changed(report_id)
         return self._recycling_out(report_id, row.previous_id, row.recycled_share, row.copied_share,
                                    row.computed_at)
+
+    def _recycling_changed(self, report_id: int) -> None:
+        """New shares may change the deduction: the final score of the submission whose current
+        report this is follows (opinions.final_score, when the opinion area keeps it)."""
+        refresh = getattr(self, "refresh_final_score", None)
+        if refresh is None:
+            return
+        with self.engine.connect() as conn:
+            sid = conn.execute(select(SubmissionRow.id).where(SubmissionRow.report_id == report_id)).scalar()
+        if sid is not None:
+            refresh(sid)
 
     def _changed_since(self, row, report_id: int, previous: int | None) -> bool:
         """Whether either report was analysed again, or this one's copy matches computed, after the

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fazhi.cycle.ranking import best_score
+
 # column → (label, value of a row to sort by); None values sort last whatever the order
 SORT_KEYS: dict[str, tuple[str, Any]] = {
     "score": ("得分", lambda r: r.get("score")),
@@ -37,14 +39,14 @@ def office_numbers(cycle: Any, user: dict | None, rows: list[dict]) -> None:
         s = subs.get(r.get("submission_id"))
         mine = s is not None and (reviewer or s["unit_id"] == own)
         r["machine_score"] = r.get("score")
-        if r.get("submission_id") in final:
-            r["score"] = round(float(final[r["submission_id"]]), 1)
+        x = rec.get(r["id"]) if (reviewer or mine) else None
+        if r.get("submission_id") in final or x is not None:
+            r["score"] = best_score(final.get(r.get("submission_id")), r["machine_score"], x)
         r["unit_id"] = s["unit_id"] if s else None
         r["late"] = bool(s and mine and s["late"])
         r["days_late"] = s["days_late"] if s and mine else None
         r["lateness_tracked"] = bool(s and mine and s["lateness_tracked"])
         r["version"] = len(s["versions"]) if s and mine else None
-        x = rec.get(r["id"]) if (reviewer or mine) else None
         r["recycled_share"] = x["recycled_share"] if x else None
         r["copied_share"] = x["copied_share"] if x else None
         r["recycling_level"] = x["level"] if x else None  # set once the shares are computed
