@@ -103,6 +103,41 @@ class OpinionMixin(OpinionItemsMixin):
         return {"report_id": report_id, "key": key, "verdict": verdict, "reason": reason or None,
                 "final_score": score or self.final_score(report_id)}
 
+    def _carry_verdicts(self, conn, old_id: int | None, new_id: int | None, actor: dict | None) -> int:
+        """误报 on a version carried to a newer one where the same rule flags the same words (each
+        audited); verdicts already given on the newer version are kept."""
+        from fazhi.cycle.accounts import now
+        from fazhi.cycle.opinion_score import carried
+
+        if old_id is None or new_id is None or old_id == new_id:
+            return 0
+        old = conn.execute(select(FindingReviewRow).where(FindingReviewRow.report_id == old_id,
+                                                          FindingReviewRow.verdict == FALSE_POSITIVE)).all()
+        if not old:
+            return 0
+        rows = {r.id: r for r in conn.execute(select(ReportRow.id, ReportRow.text, ReportRow.analysis)
+                                              .where(ReportRow.id.in_([old_id, new_id])))}
+        if len(rows) < 2:
+            return 0
+        found = carried((rows[old_id].analysis or {}).get("findings") or [], rows[old_id].text or "",
+                        (rows[new_id].analysis or {}).get("findings") or [], rows[new_id].text or "",
+                        {r.finding_key for r in old})
+        have = set(self._verdicts(conn, new_id))
+        n = 0
+        for r in old:
+            key = found.get(r.finding_key)
+            if key is None or key in have:
+                continue
+            conn.execute(insert(FindingReviewRow), {"report_id": new_id, "finding_key": key, "rule": r.rule,
+                                                    "verdict": FALSE_POSITIVE, "reason": r.reason, "by": r.by,
+                                                    "at": now()})
+            self._audit(conn, actor, "finding.verdict", f"report:{new_id}",
+                        {"key": key, "rule": r.rule, "from": None, "to": FALSE_POSITIVE, "reason": r.reason,
+                         "via": "carried", "report_id": old_id})
+            have.add(key)
+            n += 1
+        return n
+
     # ------------------------------------------------------------ score
     def final_score(self, report_id: int) -> dict:
         """{"machine", "dismissed", "recycling", "adjust", "total", "max"} of one report (adjustment:
@@ -218,8 +253,10 @@ class OpinionMixin(OpinionItemsMixin):
 def on_event(cycle: Any, conn: Any, event: dict) -> None:
     """Listener (fazhi.cycle.events): a new version leaves the stored final score stale (NULL; the
     next page or `final_score` call recomputes it, with the recycling deduction, outside this
-    transaction); a return's comments join an unsent opinion on that version."""
+    transaction) and the 误报 of the previous version are carried to it where the same words are flagged
+again; a return's comments join an unsent opinion on that version."""
     if event.get("action") == "submit" and event.get("report_id") != event.get("previous_report_id"):
+        cycle._carry_verdicts(conn, event.get("previous_report_id"), event.get("report_id"), event.get("actor"))
         conn.execute(update(OpinionRow).where(OpinionRow.submission_id == event["submission_id"])
                      .values(final_score=None))
     elif event.get("action") == "return" and event.get("comment_ids"):

@@ -250,6 +250,7 @@ class OpinionItemsMixin:
                          "adjust_reason": op.adjust_reason, "final_score": op.final_score,
                          "sent_at": op.sent_at.isoformat() if op.sent_at else None, "items": items})
             conn.execute(delete(OpinionItemRow).where(OpinionItemRow.submission_id == submission_id))
+            self._carry_verdicts(conn, op.report_id, rid, actor)  # the 误报 of the old version, where raised again
             conn.execute(update(OpinionRow).where(OpinionRow.submission_id == submission_id).values(
                 report_id=rid, overall=None, score_adjust=None, adjust_reason=None, sent_at=None, final_score=None,
                 updated_at=_now()))

@@ -78,3 +78,23 @@ def recycling_deduction(found: Any) -> float:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
             return float(value)
     return 0.0
+
+
+def _signature(f: dict, text: str) -> tuple[str, str]:
+    start, end = f.get("start"), f.get("end")
+    words = text[start:end] if start is not None and end is not None else f.get("message") or ""
+    return f.get("rule") or "", words
+
+
+def carried(old: list[dict], old_text: str, new: list[dict], new_text: str, keys: set[str]) -> dict[str, str]:
+    """old key -> new key for the findings of `keys` that a newer version raises again: the same rule
+    on the same words (or with the same message, for a finding without a span), found once in each."""
+    from collections import Counter
+
+    old_sig = {finding_key(f): _signature(f, old_text) for f in old}
+    new_sig = [(finding_key(f), _signature(f, new_text)) for f in new]
+    once_old = Counter(old_sig.values())
+    once_new = Counter(sig for _, sig in new_sig)
+    by_sig = {sig: key for key, sig in new_sig if once_new[sig] == 1}
+    return {k: by_sig[old_sig[k]] for k in keys
+            if k in old_sig and once_old[old_sig[k]] == 1 and old_sig[k] in by_sig}
