@@ -474,3 +474,26 @@ def test_a_verdict_is_carried_only_to_the_same_words_found_once():
     # a finding without a span follows its message
     assert carried(old, old_text, new, new_text, keys) == {"stray-space:0:3": "stray-space:3:6",
                                                            "title-missing::": "title-missing::"}
+
+
+def test_the_listener_keeps_the_opinion_in_step_with_returns_and_new_versions(filed, monkeypatch):
+    """fazhi.cycle.opinion:on_event, run by fazhi.cycle.events inside the return's and the upload's
+    own transactions."""
+    from fazhi.cycle import events
+
+    spec = "fazhi.cycle.opinion:on_event"
+    if spec not in events.LISTENERS:
+        monkeypatch.setattr(events, "LISTENERS", (*events.LISTENERS, spec))
+    monkeypatch.setattr(events, "_loaded", None)
+    cycle, rev, rid, sid = filed
+    old_key = finding_key(finding(cycle, rid, SPACE, 1))
+    cycle.set_verdict(rev, rid, old_key, "false_positive", "文号排版")
+    cycle.return_(rev, sid, [{"start": 0, "end": 4, "body": "请加标题"}])
+    assert cycle.opinion(sid)["items"][-1]["body"].endswith("：请加标题")  # joined at the return
+    unit = cycle.add_user("unit1", PASSWORD, "unit", unit_name=cycle.submission(sid)["unit_name"])
+    text = "增补一段开头的说明文字。\n" + sample_path("000").read_text(encoding="utf-8")
+    new = cycle.upload(unit, "v2.txt", text.encode("utf-8"))["report_id"]
+    assert cycle.opinion(sid)["final_score"] is None  # stale until recomputed outside the upload
+    assert list(cycle.finding_verdicts(new).values()) == ["false_positive"]  # carried at the upload
+    assert cycle.final_score(new)["dismissed"] == 1
+    assert cycle.opinion(sid)["final_score"] == cycle.final_score(new)["total"]
