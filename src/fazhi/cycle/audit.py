@@ -22,6 +22,21 @@ ACTION_LABELS: dict[str, str] = {
     "user.add": "新建账号", "user.password": "重置密码", "user.active": "启用/停用账号",
     "unit.add": "新建单位", "period.add": "设立报送年度", "period.update": "修改截止日期",
     "report.remove": "删除报告", "audit.export": "导出审计日志",
+    # the office's year (issue 14)
+    "notice.add": "发布报送通知", "notice.update": "修改报送通知", "notice.attach": "添加通知附件",
+    "notice.detach": "删除通知附件", "notice.download": "下载通知附件", "message.read": "阅读消息",
+    "remind": "催报", "circular.download": "下载通报稿", "setting": "修改设置",
+    "rectify.add": "新增整改问题", "rectify.raise": "退回时列入问题池", "rectify.state": "整改状态变更",
+    "rectify.due": "修改整改期限",
+    "finding.verdict": "认定误报/采纳", "opinion.item_add": "新增意见条目", "opinion.item_edit": "修改意见条目",
+    "opinion.item_delete": "删除意见条目", "opinion.item_move": "移动意见条目", "opinion.reorder": "调整意见顺序",
+    "opinion.overall": "填写总体意见", "opinion.adjust": "调整得分", "opinion.send": "发送审查意见",
+    "opinion.reopen": "重新编辑审查意见", "opinion.regenerate": "重新生成意见条目", "opinion.import": "加入批注意见",
+    "opinion.archive": "存档旧版本审查意见",
+    "publication": "登记公开网址和日期", "assign": "分配审核人员", "draft.add": "自查草稿",
+    "draft.delete": "删除自查草稿",
+    "unit.edit": "修改单位", "unit.active": "启用/停用单位", "unit.merge": "合并单位", "user.role": "修改角色",
+    "upload.pending": "上传待确认单位", "upload.discard": "放弃待归档报告",
 }
 DETAIL_LABELS: dict[str, str] = {
     "username": "用户名", "filename": "文件", "report_id": "报告编号", "unit": "单位", "year": "年度",

@@ -15,6 +15,7 @@ from typing import Any, Callable
 # "module:function", in the order they run
 LISTENERS: tuple[str, ...] = (
     "fazhi.cycle.rectify:on_event",   # 问题池: comments become issues, resubmissions checked against them
+    "fazhi.cycle.opinion:on_event",   # 误报 carried to a new version, stored score reset, comments into the opinion
     "fazhi.cycle.messages:on_event",  # in-app messages (and e-mail) to the unit
 )
 _loaded: list[Callable[..., None]] | None = None

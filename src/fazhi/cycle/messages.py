@@ -18,7 +18,8 @@ from fazhi.cycle.models_office import MessageRow
 
 KIND_LABELS: dict[str, str] = {"notice": "报送通知", "returned": "退回修改", "approved": "审查通过",
                                "published": "已公开", "late": "催报", "withdrawn": "已撤回",
-                               "unpublished": "撤销公开", "first_passed": "初审通过"}
+                               "unpublished": "撤销公开", "first_passed": "初审通过", "rectify": "整改",
+                               "opinion": "审查意见"}
 # event action -> message kind (actions not named here make no message)
 EVENT_KINDS = {"return": "returned", "approve": "approved", "publish": "published", "withdraw": "withdrawn",
                "unpublish": "unpublished"}

@@ -140,9 +140,13 @@ def pop_flash(request: Request) -> list:
 def render(request: Request, template: str, status_code: int = 200, **context):
     """A page: the template with the user, the CSRF token and pending messages."""
     user = current_user(request)
-    ctx = {"user": user, "csrf_token": csrf_token(request), "flashes": pop_flash(request),
-           "path": request.url.path, "unread_messages": cycle_of(request).unread_count(user) if user else 0,
-           **context}
+    cycle = cycle_of(request)
+    unread = cycle.unread_count(user) if user else 0
+    path = request.url.path
+    banner = (cycle.unread_notice(user) if unread and user and user.get("role") == "unit"
+              and not path.startswith("/notices/") else None)  # a unit's unread 报送通知, on every page
+    ctx = {"user": user, "csrf_token": csrf_token(request), "flashes": pop_flash(request), "path": path,
+           "unread_messages": unread, "notice_banner": banner, **context}
     return request.app.state.templates.TemplateResponse(request, template, ctx, status_code=status_code)
 
 

@@ -210,7 +210,7 @@ def report_json(request: Request, report_id: int):
 def opinion_download(request: Request, report_id: int):
     readable_report(request, report_id)
     corpus, cycle = corpus_of(request), cycle_of(request)
-    data = views.opinion_docx(corpus, cycle, report_id)
+    data = views.opinion_docx(corpus, cycle, report_id, current_user(request))
     cycle.audit(current_user(request), "download", f"report:{report_id}", {"format": "opinion.docx"})
     name = views.download_name(corpus.get(report_id) or {}, "审查意见.docx")
     return Response(data, media_type=DOCX, headers={"Content-Disposition": views.content_disposition(name)})
