@@ -220,6 +220,14 @@ def test_a_waiting_upload_can_be_discarded_and_units_cannot_see_the_list(cycle, 
     cycle.discard_pending(rev, asked["report_id"])
     assert cycle.pending_filings(rev) == [] and cycle.corpus.get(asked["report_id"]) is None
     assert actions(cycle, "upload.discard")[0]["detail"]["report_id"] == asked["report_id"]
+    # a report the corpus held before (imported outside the cycle): discarding the upload keeps the report
+    from fazhi.cycle.filing import analyse_and_store
+
+    kept, _ = analyse_and_store(cycle.corpus, *sample("001"))
+    again = cycle.upload(rev, *sample("001"), ask_unit=True)
+    assert again["needs_unit"] and again["report_id"] == kept
+    cycle.discard_pending(rev, kept)
+    assert cycle.pending_filings(rev) == [] and cycle.corpus.get(kept) is not None
     # a unit account's own upload never asks: it is its unit's report
     own = cycle.upload(unit, *sample("000"), ask_unit=True)
     assert own["unit_name"] == DW and "needs_unit" not in own

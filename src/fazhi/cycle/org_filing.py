@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from fazhi.cycle import deadlines as dl
 from fazhi.cycle.errors import CycleError
@@ -77,13 +77,15 @@ class FilingMixin:
         issuer = (row.get("issuer") or "").strip()
         raise UnitUnknown(issuer, self.unit_candidates(issuer, key))
 
-    def hold_upload(self, actor: dict, name: str, data: bytes, rid: int, year: int | None, why: UnitUnknown) -> dict:
-        """Keep an analysed upload unfiled until a reviewer chooses its unit; what the upload answers."""
+    def hold_upload(self, actor: dict, name: str, data: bytes, rid: int, year: int | None, why: UnitUnknown,
+                    added: bool = True) -> dict:
+        """Keep an analysed upload unfiled until a reviewer chooses its unit; what the upload answers.
+        `added`: the upload stored the report (False: the corpus had it already, so discarding keeps it)."""
         with self.engine.begin() as conn:
             if conn.execute(select(UploadRow.report_id).where(UploadRow.report_id == rid)).first() is None:
                 conn.execute(insert(UploadRow), {"report_id": rid, "filename": name, "content": bytes(data)})
             self._audit(conn, actor, "upload.pending", f"report:{rid}",
-                        {"filename": name, "report_id": rid, "year": year, "issuer": why.issuer})
+                        {"filename": name, "report_id": rid, "year": year, "issuer": why.issuer, "added": added})
         return {"needs_unit": True, "report_id": rid, "issuer": why.issuer, "candidates": why.candidates,
                 "year": year, "message": str(why)}
 
@@ -156,13 +158,17 @@ class FilingMixin:
         return self._file(actor, filename, data, report_id, True, unit_id, year)
 
     def discard_pending(self, user: dict | None, report_id: int) -> None:
-        """Delete a waiting upload (reviewers): the report leaves the corpus, audited."""
+        """Delete a waiting upload (reviewers): the report leaves the corpus (unless it was there before the
+        upload: then only the uploaded file goes), audited."""
         actor = self._reviewer(user)
         from fazhi.corpus.cleanup import remove_report
 
         with self.engine.begin() as conn:
             filename, _, _ = self._pending(conn, report_id)
-            self.corpus._delete_units(conn, report_id)  # as CorpusStore.remove, in this action's transaction
-            remove_report(conn, report_id, audit=False)
+            if self._pending_notes(conn, [report_id]).get(report_id, {}).get("added", True):
+                self.corpus._delete_units(conn, report_id)  # as CorpusStore.remove, in this action's transaction
+                remove_report(conn, report_id, audit=False)
+            else:
+                conn.execute(delete(UploadRow).where(UploadRow.report_id == report_id))
             self._audit(conn, actor, "upload.discard", f"report:{report_id}", {"filename": filename,
                                                                              "report_id": report_id})

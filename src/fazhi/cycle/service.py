@@ -109,7 +109,7 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin, SettingsMixin, NoticesM
         try:
             return self._file(actor, _safe_name(filename), data, rid, added, unit_id, year, ask_unit)
         except UnitUnknown as e:
-            return self.hold_upload(actor, _safe_name(filename), data, rid, year, e)
+            return self.hold_upload(actor, _safe_name(filename), data, rid, year, e, added=added)
         except CycleError as e:
             if added:  # refused: a report nobody submitted does not stay behind in the corpus
                 self.corpus.remove(rid, audit=False)
