@@ -20,12 +20,14 @@ from browser_kit import browser, fazhi, login, new_db, serve, shots  # noqa: F40
 pytestmark = pytest.mark.needs("chromium")
 UNIT = "中共蓬溪县红江镇委员会"  # the issuer of sample 000
 WRONG, RIGHT = "法制讲座", "法治讲座"  # a wrong formulation in sample 000
+OTHER = "中共重庆市潼南区古溪镇委员会"  # the issuer of sample 004
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     db = new_db(tmp_path_factory, "lifecycle")
-    for args in (("user", "add", "rev2", "--reviewer"), ("user", "add", "hj", "--unit", UNIT)):
+    for args in (("user", "add", "rev2", "--reviewer"), ("user", "add", "hj", "--unit", UNIT),
+                 ("user", "add", "gx", "--unit", OTHER)):
         done = fazhi(*args, db=db)
         assert done.returncode == 0, done.stderr
     with serve(db) as base:
@@ -105,15 +107,25 @@ def test_drafts_withdrawal_two_step_and_publication(site, browser, shots, tmp_pa
     assert "您已完成初审" in rev.locator("#second-review").inner_text()
     assert rev.locator("#second-approve-button").count() == 0
 
-    # ---- reviewer B finds it in 待我审核 and approves (复审)
+    # another unit's report waits unassigned
+    gx = login(browser, base, "gx")
+    other_rid = upload(gx, base, sample_path("004"))
+
+    # ---- reviewer B finds it in 待我审核 and approves (复审); the other report is in the open list
     rev2 = login(browser, base, "rev2")
     rev2.goto(base + "/queue")
     row = rev2.locator("#queue-mine tr[data-submission-id]")
     assert row.count() == 1 and row.get_attribute("data-step") == "复审"
     assert "rev 初审" in row.inner_text() and UNIT in row.inner_text()
+    waiting = rev2.locator("#queue-open tr[data-submission-id]")
+    assert waiting.count() == 1 and waiting.get_attribute("data-step") == "初审" and OTHER in waiting.inner_text()
     rev2.screenshot(path=str(shots / "lifecycle-queue.png"), full_page=True)
+    submit(rev2, "#queue-open button[id^=claim-]")  # 领取初审: moves to my list
+    assert rev2.locator("#queue-open tr[data-submission-id]").count() == 0
+    assert rev2.locator("#queue-mine tr[data-submission-id]").count() == 2
+    assert rev2.locator(f'#queue-mine a[href="/reports/{other_rid}"]').count() == 1
     with rev2.expect_navigation():
-        row.locator("a").click()
+        rev2.locator(f'#queue-mine a[href="/reports/{rid}"]').click()
     submit(rev2, "#second-approve-button")
     assert status(rev2) == "approved"
 
@@ -146,7 +158,7 @@ def test_drafts_withdrawal_two_step_and_publication(site, browser, shots, tmp_pa
     assert "含有未经脱密的人员信息" in rev.locator("#unpublish-record").inner_text()
     assert anon.goto(f"{base}/reports/{rid}").status == 404
 
-    for page in (unit, rev, rev2, admin):
+    for page in (unit, rev, rev2, admin, gx):
         assert page.js_errors == []
     for name in ("lifecycle-draft.png", "lifecycle-queue.png"):
         assert (shots / name).stat().st_size > 20_000
