@@ -175,9 +175,11 @@ def test_unit_records_url_and_date_checked_against_the_publish_deadline(cycle):
     with pytest.raises(AccessDenied):
         cycle.record_publication(p["other"], sid, "https://www.example.gov.cn/a.html", "2025-03-20", today=today)
     assert cycle.lifecycle(sid)["publish_url"] is None  # nothing half-written
+    assert cycle.lifecycle(sid)["publish_overdue"] is True  # approved, 2025-04-01 passed, nothing recorded
     on_time = cycle.record_publication(p["unit"], sid, "https://www.example.gov.cn/a.html", "2025-04-01", today=today)
     assert (on_time["publish_date"], on_time["publish_deadline"], on_time["publish_late"]) == \
         ("2025-04-01", "2025-04-01", False)  # 乡镇 (sample 000): rubric deadlines.乡镇街道.publish = 04-01
+    assert on_time["publish_overdue"] is False
     late = cycle.record_publication(p["a"], sid, "http://www.example.gov.cn/b.html", date(2025, 4, 9), today=today)
     assert (late["publish_url"], late["publish_late"], late["publish_days_late"]) == \
         ("http://www.example.gov.cn/b.html", True, 8)

@@ -259,8 +259,11 @@ class LifecycleMixin(DraftsMixin):
                 if ids else {}
             pulled = conn.execute(select(AuditRow.at, AuditRow.username, AuditRow.detail).where(
                 AuditRow.target == f"submission:{s.id}", AuditRow.action == "status").order_by(AuditRow.id.desc())).all()
+        from fazhi.cycle.deadlines import today
+
         deadline = publish_deadline(row.level, s.year)
         late, days = publish_lateness(s.publish_date, deadline)
+        overdue = s.publish_date is None and s.status in ("approved", "published") and today() > deadline
         back = next(({"at": a.at, "by": a.username, "reason": (a.detail or {}).get("reason")} for a in pulled
                      if (a.detail or {}).get("from") == "published" and (a.detail or {}).get("to") == "approved"), None)
         return {"submission_id": s.id, "status": s.status, "two_step": self.two_step(),
@@ -269,5 +272,6 @@ class LifecycleMixin(DraftsMixin):
                 "first_passed_by": names.get(s.first_passed_by), "first_passed_by_id": s.first_passed_by,
                 "publish_url": s.publish_url, "publish_date": s.publish_date.isoformat() if s.publish_date else None,
                 "publish_deadline": deadline.isoformat(), "publish_late": late, "publish_days_late": days,
+                "publish_overdue": overdue,  # approved, past the publication deadline, no 公开日期 recorded
                 "secrecy_checked_by": names.get(s.secrecy_checked_by), "secrecy_checked_at": s.secrecy_checked_at,
                 "unpublished": back}
