@@ -95,6 +95,16 @@ def test_a_reviewer_attached_to_an_office_sees_only_its_branch(cycle, people):
     assert {r["unit_id"] for r in cycle.overview(2024)} == {office["id"], a["unit_id"], b["unit_id"]}
     assert cycle.branch_unit_ids(admin) is None
     assert actions(cycle, "user.role")[0]["detail"]["to"] == {"role": "reviewer", "unit_id": office["id"]}
+    # and decides only there: another branch's report cannot be returned or approved by this reviewer
+    from fazhi.cycle import AccessDenied
+
+    with pytest.raises(AccessDenied, match="不在您负责审核的范围内"):
+        cycle.approve(rev, b["submission_id"])
+    with pytest.raises(AccessDenied, match="不在您负责审核的范围内"):
+        cycle.return_(rev, b["submission_id"], [], note="请修改。")
+    assert cycle.submission(b["submission_id"])["status"] == "submitted"
+    assert cycle.approve(rev, a["submission_id"])["status"] == "approved"
+    assert cycle.approve(admin, b["submission_id"])["status"] == "approved"
 
 
 def test_an_inactive_unit_keeps_its_reports_but_leaves_the_board(cycle, people):

@@ -1,6 +1,12 @@
 """The reviewing office's yearly cycle: reporting units and accounts, reporting periods with
 deadlines per level, submissions moving 待提交 → 已提交 → 退回修改 / 已通过 → 已公开, review
-comments on spans of the text, the diff of findings between versions, and an audit log.
+comments on spans of the text, the diff of findings between versions, and an audit log; around
+them the office's whole year, one module each (mixed into `Cycle`): notices, messages, 催报 and
+the status board (notices.py, messages.py, mail.py, notices_board.py), the 问题池 (rectify*.py), the
+reviewer's own opinion and verdicts on findings (opinion*.py), 沿用比例 and ranking (recycling.py,
+ranking*.py), publication, drafts, withdrawal and two-step review (lifecycle.py, drafts.py), units,
+branches and roles (organisation.py, org_filing.py). Changes are announced to listeners
+(events.py) inside their own transaction.
 
     from fazhi.cycle import Cycle
     cycle = Cycle(open_corpus("sqlite:///fazhi.db"))
@@ -19,9 +25,13 @@ Decisions (documented here, tested in tests/test_cycle*.py):
   names them). A unit without a level gets the 区县 deadline (3月1日, the common 市县乡 date).
 - Deadlines and lateness count Beijing dates; late = first submission after the deadline, or
   none yet and today past it (fazhi/cycle/deadlines.py).
-- A reviewer's upload files the report under the unit named as its issuer (else the only unit
-  with its unit_key, else a new unit, whose level and unit_key come from the report). A unit
-  account's upload always goes to its own unit and never changes any unit's level or key.
+- A reviewer's upload files the report under the unit named as its issuer (following merges), else
+  the only unit with its unit_key; otherwise the web app never makes a unit silently: the analysed
+  report waits unfiled (/filings) with the likeliest units proposed until the reviewer chooses one
+  or asks for a new unit (org_filing.py; the library's `upload(ask_unit=False)` still makes it). A
+  unit account's upload always goes to its own unit and never changes any unit's level or key.
+- A reviewer attached to an office unit (is_office) sees and decides on that office's branch only
+  (organisation.branch_unit_ids); admins and reviewers without an office, every unit.
 - A byte-identical copy of another unit's submitted report is refused; a refused upload leaves
   no report behind in the corpus.
 - Returning needs at least one comment or a note; passwords have at least 8 characters.

@@ -35,8 +35,8 @@ ACTION_LABELS: dict[str, str] = {
     "opinion.archive": "存档旧版本审查意见",
     "publication": "登记公开网址和日期", "assign": "分配审核人员", "draft.add": "自查草稿",
     "draft.delete": "删除自查草稿",
-    "unit.edit": "修改单位", "unit.active": "启用/停用单位", "unit.merge": "合并单位", "user.role": "修改角色",
-    "upload.pending": "上传待确认单位", "upload.discard": "放弃待归档报告",
+    "unit.edit": "修改单位", "unit.active": "停用/启用单位", "unit.merge": "合并单位", "user.role": "修改角色",
+    "upload.pending": "上传待归档", "upload.discard": "删除待归档报告",
 }
 DETAIL_LABELS: dict[str, str] = {
     "username": "用户名", "filename": "文件", "report_id": "报告编号", "unit": "单位", "year": "年度",
@@ -45,6 +45,7 @@ DETAIL_LABELS: dict[str, str] = {
     "active": "启用", "name": "名称", "level": "层级", "deadlines": "截止日期", "comments": "意见条数",
     "path": "地址", "status": "HTTP 状态", "method": "方法", "until": "锁定至", "failures": "失败次数",
     "submissions": "报送记录", "rows": "行数",
+    "changes": "修改", "into": "并入", "dropped": "删去的空报送", "accounts": "账号数", "issuer": "落款单位",
 }
 EXPORT_HEADERS = ["编号", "时间（北京时间）", "用户", "操作", "操作代码", "对象", "详情", "IP 地址", "浏览器"]
 CN_TZ_OFFSET = timedelta(hours=8)

@@ -179,7 +179,7 @@ class LifecycleMixin(DraftsMixin):
         actor = self._reviewer(user)
         two = self.two_step()
         subs = self.submissions(status="submitted", today=today) + self.submissions(status="first_passed", today=today)
-        branch = self.branch_unit_ids(actor) if hasattr(self, "branch_unit_ids") else None
+        branch = self.branch_unit_ids(actor)
         with self.engine.connect() as conn:
             rows = {r.id: r for r in conn.execute(select(
                 SubmissionRow.id, SubmissionRow.reviewer_id, SubmissionRow.second_reviewer_id,

@@ -3,7 +3,7 @@ through NoticesMixin (fazhi/cycle/notices.py).
 
 Board counts (per level and in total), decided here:
 - on_time / late: by the FIRST submission (submissions.submitted_at) against the unit's deadline;
-  a unit that withdrew and resubmitted keeps its first time.
+  a unit that withdrew counts from its resubmission (withdrawing clears submitted_at, lifecycle.py).
 - not_submitted: never submitted (no submitted_at); overdue: of those, past the deadline.
 - per status: the submission's current status (every status of cycle/status.py, 待提交 when none).
 - publish_overdue: 已通过 but not 已公开 after the level's publication deadline (rubric
@@ -64,7 +64,7 @@ class NoticesBoardMixin:
         messages) and counts per level and in total."""
         actor = self._reviewer(user)
         today = today or dl.today()
-        branch = self.branch_unit_ids(actor) if hasattr(self, "branch_unit_ids") else None
+        branch = self.branch_unit_ids(actor)
         with self.engine.connect() as conn:
             units = {u.id: u for u in conn.execute(select(UnitRow.id, UnitRow.active, UnitRow.merged_into_id,
                                                           UnitRow.email))}

@@ -19,8 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from fazhi.cycle import deadlines as dl
-from fazhi.cycle.audit import ACTION_LABELS, DETAIL_LABELS
-from fazhi.cycle.errors import CycleError
+from fazhi.cycle.errors import AccessDenied, CycleError
 from fazhi.cycle.models import SubmissionRow, UnitRow, UserRow, VersionRow
 from fazhi.cycle.org_filing import FilingMixin
 from fazhi.cycle.status import ROLES
@@ -28,10 +27,6 @@ from fazhi.cycle.status import ROLES
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 # office tables whose rows belong to a unit: moved to the surviving unit on a merge
 _UNIT_TABLES = ("messages", "rectifications", "drafts")
-ACTION_LABELS.update({"unit.edit": "修改单位", "unit.active": "停用/启用单位", "unit.merge": "合并单位",
-                      "user.role": "修改角色", "upload.pending": "上传待归档", "upload.discard": "删除待归档报告"})
-DETAIL_LABELS.update({"changes": "修改", "into": "并入", "dropped": "删去的空报送", "accounts": "账号数",
-                      "issuer": "落款单位"})
 
 
 def subtree(parents: dict[int, int | None], root: int) -> set[int]:
@@ -114,6 +109,20 @@ class OrganisationMixin(FilingMixin):
             if not office:
                 return None
             return subtree(self._parents(conn), actor["unit_id"])
+
+    def visible_unit_ids(self, user: dict | None) -> set[int] | None:
+        """Units whose rows `user` sees on boards, lists and the 问题池: None every unit (admins and
+        reviewers without an office), a branch office's subtree, a unit account its own unit;
+        AccessDenied when logged out."""
+        if self._actor(user) is None:
+            raise AccessDenied("请先登录。")
+        return self.branch_unit_ids(user)
+
+    def _check_branch(self, actor: dict, unit_id: int) -> None:
+        """A reviewer of a branch office decides only on its branch's units."""
+        units = self.visible_unit_ids(actor)
+        if units is not None and unit_id not in units:
+            raise AccessDenied("该单位不在您负责审核的范围内。")
 
     def unit_table(self) -> list[dict]:
         """Every unit in tree order with its parent's name, accounts and submissions counted (for /units)."""

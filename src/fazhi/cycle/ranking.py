@@ -108,22 +108,11 @@ class RankingMixin(RecyclingMixin):
 
         return circular_data(self, user, year, today)
 
-    def _board_units(self, user: dict | None) -> set[int] | None:
-        """Units whose rows `user` may see on boards: None every unit (reviewers, or their branch);
-        a unit account its own unit only."""
-        actor = self._actor(user)
-        if actor is None:
-            raise AccessDenied("请先登录。")
-        if actor["role"] == "unit":
-            return {actor["unit_id"]} if actor["unit_id"] is not None else set()
-        branch = getattr(self, "branch_unit_ids", None)
-        return branch(actor) if branch is not None else None
-
     def year_board(self, user: dict | None, year: int, *, level: str | None = None,
                    today: date | None = None) -> list[dict]:
         """One row per submitted report of `year` (active units this user may see): status, submitted
         time, lateness, version, reviewer, machine / final score, 沿用比例, 抄用比例, open issues."""
-        visible = self._board_units(user)
+        visible = self.visible_unit_ids(user)
         subs = [s for s in self.submissions(year=year, level=level, today=today)
                 if s["report_id"] is not None and (visible is None or s["unit_id"] in visible)]
         inactive = self.inactive_unit_ids()
@@ -172,7 +161,7 @@ class RankingMixin(RecyclingMixin):
     def unit_profile(self, user: dict | None, unit_id: int, today: date | None = None) -> dict:
         """A unit's picture: its reports per year (status, score, lateness, 沿用比例) and open issues.
         Reviewers see any unit (of their branch); a unit account only its own."""
-        visible = self._board_units(user)
+        visible = self.visible_unit_ids(user)
         if visible is not None and unit_id not in visible:
             raise AccessDenied("无权查看该单位。")
         unit = self.unit(unit_id)

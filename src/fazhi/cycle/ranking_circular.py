@@ -56,7 +56,7 @@ def circular_data(cycle: Any, user: dict | None, year: int, today: date | None =
 
     cycle._reviewer(user)
     today = today or dl.today()
-    visible = cycle._board_units(user)
+    visible = cycle.visible_unit_ids(user)
     inactive = cycle.inactive_unit_ids()
     overview = [o for o in cycle.overview(year, today) if o["unit_id"] not in inactive
                 and (visible is None or o["unit_id"] in visible)]

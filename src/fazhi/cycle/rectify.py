@@ -79,22 +79,6 @@ class RectifyMixin:
     engine: Any
 
     # ------------------------------------------------------------ reading
-    def _visible_units(self, user: dict | None) -> set[int] | None:
-        """Unit ids whose issues `user` sees: None every unit (office), a unit its own; AccessDenied."""
-        actor = self._actor(user)
-        if actor is None:
-            raise AccessDenied("请先登录。")
-        if actor["role"] == "unit":
-            return {actor["unit_id"]} if actor["unit_id"] is not None else set()
-        branch = getattr(self, "branch_unit_ids", None)  # fazhi.cycle.organisation (a reviewer's branch)
-        return branch(actor) if branch is not None else None
-
-    def _check_branch(self, actor: dict, unit_id: int) -> None:
-        """A reviewer of a branch office decides only on its branch's issues."""
-        units = self._visible_units(actor)
-        if units is not None and unit_id not in units:
-            raise AccessDenied("该单位不在您负责审核的范围内。")
-
     def rectifications(self, user: dict | None, *, unit_id: int | None = None, year: int | None = None,
                        state: str | None = None, submission_id: int | None = None,
                        overdue: bool | None = None, through_year: int | None = None,
@@ -104,7 +88,7 @@ class RectifyMixin:
         from fazhi.cycle.deadlines import today as beijing_today
 
         today = today or beijing_today()
-        units = self._visible_units(user)
+        units = self.visible_unit_ids(user)
         R = RectificationRow
         where = [R.unit_id == unit_id] if unit_id is not None else []
         where += [R.year == year] if year is not None else []
@@ -126,7 +110,7 @@ class RectifyMixin:
 
     def rectification_years(self, user: dict | None) -> list[int]:
         """The years of the issues `user` may see, newest first (the 问题池's year filter)."""
-        units = self._visible_units(user)
+        units = self.visible_unit_ids(user)
         q = select(RectificationRow.year).distinct().order_by(RectificationRow.year.desc())
         if units is not None:
             q = q.where(RectificationRow.unit_id.in_(units or {-1}))
@@ -135,7 +119,7 @@ class RectifyMixin:
 
     def rectification(self, user: dict | None, issue_id: int) -> dict | None:
         """One issue if `user` may see it, else None."""
-        units = self._visible_units(user)
+        units = self.visible_unit_ids(user)
         found = self._issue(issue_id)
         if found is None or (units is not None and found["unit_id"] not in units):
             return None
@@ -297,7 +281,7 @@ class RectifyMixin:
         if sub is None:
             return None
         try:
-            units = self._visible_units(user)
+            units = self.visible_unit_ids(user)
         except AccessDenied:
             return None
         if units is not None and sub["unit_id"] not in units:

@@ -251,6 +251,8 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin, SettingsMixin, NoticesM
                                .with_for_update()).first()
             if sub is None:
                 raise CycleError(f"报送记录不存在（编号 {submission_id}）。")
+            if actor["role"] != "unit":
+                self._check_branch(actor, sub.unit_id)  # a branch office's reviewer decides on its branch only
             action, values = self.review_step(conn, actor, sub, action, values or {})
             try:
                 to = check_transition(action, sub.status)

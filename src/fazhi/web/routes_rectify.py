@@ -66,7 +66,7 @@ def listed(request: Request, flt: Filters) -> list[dict]:
 def counts_for(request: Request, year: int | None) -> dict[int, dict[str, int]]:
     """Per-unit counts the caller may see."""
     cycle = cycle_of(request)
-    units = cycle._visible_units(require_user(request))
+    units = cycle.visible_unit_ids(require_user(request))
     return cycle.rectification_counts(unit_ids=units, year=year)
 
 
@@ -106,7 +106,7 @@ def issues_page(request: Request):
     rows = listed(request, flt)
     counts = counts_for(request, flt.year)
     reviewer = cycle.can_review(user)
-    visible = cycle._visible_units(user)
+    visible = cycle.visible_unit_ids(user)
     units = [u for u in cycle.units() if visible is None or u["id"] in visible]
     names = {u["id"]: u["name"] for u in units}
     per_unit = sorted(((names.get(uid, str(uid)), uid, c) for uid, c in counts.items()), key=lambda t: t[0])
