@@ -277,7 +277,7 @@ def test_web_notice_pages_and_api(web):
     assert r.status_code == 403
     assert rev.post(f"/api/notices/{YEAR}", json={"title": "x", "body": "y"}).status_code == 403  # no CSRF
     r = rev.post(f"/api/notices/{YEAR}", json={"title": " ", "body": "正文"}, headers={"X-CSRF-Token": token})
-    assert r.status_code == 422 and r.json()["detail"] == "请填写通知标题。"
+    assert r.status_code == 409 and r.json()["detail"] == "请填写通知标题。"
     page = rev.get("/notices").text
     r = rev.post("/notices", data={"csrf_token": _csrf(page), "year": str(YEAR),
                                    "title": "关于报送2025年度报告的通知", "body": "各单位：\n请于期限前报送。"},

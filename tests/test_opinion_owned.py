@@ -8,33 +8,22 @@ import io
 import re
 
 import pytest
-from conftest import PG_URL, reset_pg, sample_path
+from conftest import sample_path
 
-from fazhi.corpus.store import open_corpus
 from fazhi.cycle import AccessDenied, CycleError
 from fazhi.cycle.audit import AuditQuery
 from fazhi.cycle.opinion_score import finding_key
+
+from test_cycle import any_cycle  # noqa: F401 (fixture)
 
 PASSWORD = "correct-horse-1"
 SPACE = "stray-space"  # sample 000: “〔2023〕2 号”, a format warning (1 point), the report is not capped
 
 
-def _make(kind: str, tmp_path):
-    from fazhi.cycle import Cycle
-
-    if kind == "sqlite":
-        return Cycle(open_corpus(f"sqlite:///{tmp_path / 'cycle.db'}"))
-    reset_pg(PG_URL)
-    return Cycle(open_corpus(PG_URL))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.needs("postgresql"))])
-def cycle(request, tmp_path):
-    c = _make(request.param, tmp_path)
-    yield c
-    c.corpus.close()
-    if request.param == "postgresql":
-        reset_pg(PG_URL)
+@pytest.fixture
+def cycle(any_cycle):
+    """On SQLite and PostgreSQL (test_cycle.any_cycle)."""
+    return any_cycle
 
 
 def upload(cycle, user, prefix: str, **kw) -> dict:

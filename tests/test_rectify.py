@@ -7,10 +7,11 @@ import time
 from datetime import date, timedelta
 
 import pytest
-from conftest import PG_URL, reset_pg, sample_path, sample_text
+from conftest import sample_path, sample_text
 
-from fazhi.corpus.store import open_corpus
 from fazhi.cycle.rectify_match import locate
+
+from test_cycle import any_cycle  # noqa: F401 (fixture)
 
 PASSWORD = "correct-horse-1"
 WRONG, RIGHT = "法治建设第一负责人", "法治建设第一责任人"  # a wrong formulation in sample 004
@@ -18,22 +19,10 @@ KEPT = "依法行政"  # words a comment is about that the unit leaves as they a
 DELETED = "做好我镇法治建设重大问题的运筹谋划、科学决策,"  # words the unit deletes
 
 
-def _make(kind: str, tmp_path):
-    from fazhi.cycle import Cycle
-
-    if kind == "sqlite":
-        return Cycle(open_corpus(f"sqlite:///{tmp_path / 'cycle.db'}"))
-    reset_pg(PG_URL)
-    return Cycle(open_corpus(PG_URL))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.needs("postgresql"))])
-def cycle(request, tmp_path):
-    c = _make(request.param, tmp_path)
-    yield c
-    c.corpus.close()
-    if request.param == "postgresql":
-        reset_pg(PG_URL)
+@pytest.fixture
+def cycle(any_cycle):
+    """On SQLite and PostgreSQL (test_cycle.any_cycle)."""
+    return any_cycle
 
 
 def span(text: str, words: str) -> dict:

@@ -7,24 +7,15 @@ but not published by the publication deadline, with counts. Same look as the 审
 """
 from __future__ import annotations
 
-import io
-from datetime import date
-
 from fazhi.render.opinion import Table
-from fazhi.render.opinion_docx import (BODY_PT, HEADING1_FONT, LINE_PT, TITLE_FONT, TITLE_PT, _add_table,
-                                       _body_para, _run_font, _setup)
+from fazhi.render.opinion_docx import (CN_NUM, _body_para, captioned_table, cn_date, new_document, sign_off,
+                                       to_bytes)
 
 SIGNER = "依法治县办"
-CN_NUM = "一二三四五六七八九十"
 
 
 def circular_title(year: int) -> str:
     return f"关于{year}年度法治政府建设年度报告报送情况的通报（草稿）"
-
-
-def cn_date(iso: str) -> str:
-    d = date.fromisoformat(iso)
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def summary_sentence(data: dict) -> str:
@@ -58,18 +49,7 @@ def level_tables(g: dict) -> list[Table]:
 
 def render_circular(data: dict) -> bytes:
     """The draft as .docx bytes."""
-    import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-    from docx.shared import Pt
-
-    document = docx.Document()
-    _setup(document)
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    title.paragraph_format.line_spacing = Pt(36)
-    title.paragraph_format.space_after = Pt(LINE_PT)
-    _run_font(title.add_run(circular_title(data["year"])), TITLE_FONT, TITLE_PT)
+    document = new_document(circular_title(data["year"]))
     _body_para(document, indent=False).add_run("各有关单位：")
     _body_para(document).add_run(summary_sentence(data) + "现将有关情况通报如下：")
     if not data["groups"]:
@@ -78,17 +58,8 @@ def render_circular(data: dict) -> bytes:
         document.add_heading(f"{CN_NUM[n % len(CN_NUM)]}、{g['level']}", level=1)
         _body_para(document).add_run(level_sentence(g))
         for table in level_tables(g):
-            p = _body_para(document, indent=False)
-            _run_font(p.add_run(f"{table.caption}（{len(table.rows)}个）"), HEADING1_FONT, BODY_PT)
-            _add_table(document, table)
+            captioned_table(document, table)
     _body_para(document).add_run("请上述逾期报送、未报送和未按期公开的单位高度重视，认真查找原因，"
                                  "立即报送或公开，并将整改情况书面报送依法治县办。")
-    _body_para(document, indent=False)
-    for text in (SIGNER, cn_date(data["today"])):
-        p = _body_para(document, indent=False)
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        p.paragraph_format.right_indent = Pt(4 * BODY_PT)
-        p.add_run(text)
-    buf = io.BytesIO()
-    document.save(buf)
-    return buf.getvalue()
+    sign_off(document, SIGNER, cn_date(data["today"]))
+    return to_bytes(document)

@@ -187,18 +187,7 @@ def _column_widths(table: Table) -> list[float]:
 
 def render_docx(op: Opinion) -> bytes:
     """The opinion as .docx bytes."""
-    import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-    from docx.shared import Pt
-
-    document = docx.Document()
-    _setup(document)
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    title.paragraph_format.line_spacing = Pt(36)
-    title.paragraph_format.space_after = Pt(LINE_PT)
-    _run_font(title.add_run(op.title), TITLE_FONT, TITLE_PT)
+    document = new_document(op.title)
     if op.addressee:
         _body_para(document, indent=False).add_run(f"{op.addressee}：")
     _body_para(document).add_run(op.opening)
@@ -214,15 +203,62 @@ def render_docx(op: Opinion) -> bytes:
             elif isinstance(block, Table):
                 _add_table(document, block)
     _body_para(document).add_run(op.closing)
+    sign_off(document, op.signer, op.date)
+    if op.note:
+        p = _body_para(document, indent=False)
+        _run_font(p.add_run(op.note), BODY_FONT, TABLE_PT)
+    return to_bytes(document)
+
+
+def new_document(title: str):
+    """A new python-docx document in the opinion's look (GB/T 9704 page and fonts) with its centred title."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Pt
+
+    document = docx.Document()
+    _setup(document)
+    head = document.add_paragraph()
+    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    head.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    head.paragraph_format.line_spacing = Pt(36)
+    head.paragraph_format.space_after = Pt(LINE_PT)
+    _run_font(head.add_run(title), TITLE_FONT, TITLE_PT)
+    return document
+
+
+def sign_off(document, signer: str, date_text: str) -> None:
+    """The signing organ and the date, right-aligned under one empty line (落款)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
     _body_para(document, indent=False)
-    for text in (op.signer, op.date):
+    for text in (signer, date_text):
         p = _body_para(document, indent=False)
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.paragraph_format.right_indent = Pt(4 * BODY_PT)
         p.add_run(text)
-    if op.note:
-        p = _body_para(document, indent=False)
-        _run_font(p.add_run(op.note), BODY_FONT, TABLE_PT)
+
+
+def captioned_table(document, table: Table) -> None:
+    """A table under its caption with its row count (“逾期报送的单位（3个）”)."""
+    p = _body_para(document, indent=False)
+    _run_font(p.add_run(f"{table.caption}（{len(table.rows)}个）"), HEADING1_FONT, BODY_PT)
+    _add_table(document, table)
+
+
+CN_NUM = "一二三四五六七八九十"
+
+
+def cn_date(iso: str) -> str:
+    """2026-03-01 → 2026年3月1日."""
+    from datetime import date
+
+    d = date.fromisoformat(iso)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def to_bytes(document) -> bytes:
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()

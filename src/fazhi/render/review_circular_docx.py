@@ -7,24 +7,15 @@ level, and the most common problems with one quoted example each. Same look as t
 """
 from __future__ import annotations
 
-import io
-from datetime import date
-
 from fazhi.render.opinion import Table
-from fazhi.render.opinion_docx import (BODY_PT, HEADING1_FONT, LINE_PT, TITLE_FONT, TITLE_PT, _add_table,
-                                       _body_para, _run_font, _setup)
+from fazhi.render.opinion_docx import (CN_NUM, _body_para, captioned_table, cn_date, new_document, sign_off,
+                                       to_bytes)
 
 SIGNER = "依法治县办"
-CN_NUM = "一二三四五六七八九十"
 
 
 def title(year: int) -> str:
     return f"关于{year}年度法治政府建设年度报告审查情况的通报"
-
-
-def cn_date(iso: str) -> str:
-    d = date.fromisoformat(iso)
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def overall_sentence(data: dict) -> str:
@@ -71,18 +62,7 @@ def problems_table(problems: list[dict]) -> Table:
 
 def render_review_circular(data: dict) -> bytes:
     """The 通报 as .docx bytes."""
-    import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-    from docx.shared import Pt
-
-    document = docx.Document()
-    _setup(document)
-    head = document.add_paragraph()
-    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    head.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    head.paragraph_format.line_spacing = Pt(36)
-    head.paragraph_format.space_after = Pt(LINE_PT)
-    _run_font(head.add_run(title(data["year"])), TITLE_FONT, TITLE_PT)
+    document = new_document(title(data["year"]))
     _body_para(document, indent=False).add_run("各有关单位：")
     _body_para(document).add_run(overall_sentence(data) + "现将审查情况通报如下：")
     n = 0
@@ -98,34 +78,23 @@ def render_review_circular(data: dict) -> bytes:
                                      f"逾期报送{len(g['late'])}个，未报送{len(g['missing'])}个。")
         for table in (late_table(g), missing_table(g)):
             if table is not None:
-                _caption(document, table)
+                captioned_table(document, table)
     heading("得分与排名")
     ranked = [g for g in data["groups"] if g["ranked"]]
     if not ranked:
         _body_para(document).add_run("本年度尚无可排名的报告。")
     for g in ranked:
-        _caption(document, ranking_table(g))
+        captioned_table(document, ranking_table(g))
     heading("主要问题")
     if data["problems"]:
         _body_para(document).add_run("审查中发现的问题按涉及报告数排列如下，各单位可对照自查：")
-        _caption(document, problems_table(data["problems"]))
+        captioned_table(document, problems_table(data["problems"]))
     else:
         _body_para(document).add_run("本年度审查未发现共性问题。")
     heading("工作要求")
     _body_para(document).add_run("请逾期报送和未报送的单位认真查找原因，立即报送；请各单位对照审查意见和上述问题"
                                  "逐项整改，整改情况书面报送依法治县办。")
-    _body_para(document, indent=False)
-    for text in (SIGNER, cn_date(data["today"])):
-        p = _body_para(document, indent=False)
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        p.paragraph_format.right_indent = Pt(4 * BODY_PT)
-        p.add_run(text)
-    buf = io.BytesIO()
-    document.save(buf)
-    return buf.getvalue()
+    sign_off(document, SIGNER, cn_date(data["today"]))
+    return to_bytes(document)
 
 
-def _caption(document, table: Table) -> None:
-    p = _body_para(document, indent=False)
-    _run_font(p.add_run(f"{table.caption}（{len(table.rows)}个）"), HEADING1_FONT, BODY_PT)
-    _add_table(document, table)

@@ -38,6 +38,19 @@ def cycle_of(request: Request):
     return request.app.state.cycle
 
 
+def cycle_call(fn, *args, **kwargs):
+    """fn(*args, **kwargs) of the cycle, a refusal answered over HTTP with its Chinese reason:
+    AccessDenied → 403 (audited), any other CycleError (a refused change, bad input) → 409."""
+    from fazhi.cycle import AccessDenied, CycleError
+
+    try:
+        return fn(*args, **kwargs)
+    except AccessDenied as e:
+        raise Refusal(403, str(e)) from None
+    except CycleError as e:
+        raise HTTPException(409, str(e)) from None
+
+
 def check_id(value: int) -> int:
     """A database id from a URL: 1 .. 2**31-1, else 404 (never a database overflow)."""
     if not isinstance(value, int) or not 0 < value <= MAX_ID:

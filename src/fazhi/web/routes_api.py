@@ -9,12 +9,13 @@ from typing import Any
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Path, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from fazhi.web import views
-from fazhi.web.auth import MAX_ID, api_write_user, csrf_token, current_user, cycle_of, require_reviewer, require_user
+from fazhi.web.auth import (MAX_ID, api_write_user, csrf_token, current_user, cycle_call, cycle_of, require_reviewer,
+                            require_user)
 from fazhi.web.routes_pages import corpus_of, readable_report, visible_submission
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -137,15 +138,10 @@ def get_submission(request: Request, submission_id: Id) -> dict[str, Any]:
 
 
 def _act(request: Request, submission_id: int, fn) -> dict[str, Any]:
-    from fazhi.cycle import CycleError
-
     visible_submission(request, submission_id)
     user = api_write_user(request)
     require_reviewer(request)
-    try:
-        return fn(user)
-    except CycleError as e:
-        raise HTTPException(409, str(e))
+    return cycle_call(fn, user)
 
 
 @router.post("/submissions/{submission_id}/return", summary="退回修改（附带批注在原文上的审查意见）")

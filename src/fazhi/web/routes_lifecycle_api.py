@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, HTTPException, Path, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from fazhi.web.auth import MAX_ID, Refusal, api_write_user, cycle_of, require_admin, require_reviewer
+from fazhi.web.auth import MAX_ID, Refusal, cycle_call, api_write_user, cycle_of, require_admin, require_reviewer
 
 router = APIRouter(prefix="/api", tags=["公开、撤回、自查草稿与两级审核"])
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="编号")]
@@ -33,15 +33,7 @@ class TwoStepIn(BaseModel):
     two_step_review: bool = Field(description="true：开启两级审核（初审 → 复审）")
 
 
-def _call(fn, *args):
-    from fazhi.cycle import AccessDenied, CycleError
-
-    try:
-        return fn(*args)
-    except AccessDenied as e:
-        raise Refusal(403, str(e)) from None
-    except CycleError as e:
-        raise HTTPException(409, str(e)) from None
+_call = cycle_call
 
 
 def visible(request: Request, submission_id: Id) -> dict:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, HTTPException, Path, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from fazhi.web.auth import MAX_ID, api_write_user, cycle_of, require_admin, require_reviewer, require_user
+from fazhi.web.auth import MAX_ID, cycle_call, api_write_user, cycle_of, require_admin, require_reviewer, require_user
 
 router = APIRouter(prefix="/api", tags=["通知、消息与催报"])
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="编号")]
@@ -35,16 +35,7 @@ class MailIn(BaseModel):
     starttls: bool = False
 
 
-def _checked(fn, *args):
-    """Run a cycle call; CycleError → 422, AccessDenied → 403 (one Chinese line)."""
-    from fazhi.cycle import AccessDenied, CycleError
-
-    try:
-        return fn(*args)
-    except AccessDenied as e:
-        raise HTTPException(403, str(e)) from None
-    except CycleError as e:
-        raise HTTPException(422, str(e)) from None
+_checked = cycle_call
 
 
 def _year(year: int) -> int:

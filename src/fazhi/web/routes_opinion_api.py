@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from fazhi.web.auth import MAX_ID, api_write_user, current_user, cycle_of, require_reviewer
+from fazhi.web.auth import MAX_ID, cycle_call, api_write_user, current_user, cycle_of, require_reviewer
 
 router = APIRouter(prefix="/api", tags=["审查意见"])
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="编号")]
@@ -73,12 +73,7 @@ def _reviewer_of(request: Request, write: bool) -> dict:
 
 
 def _run(fn) -> Any:
-    from fazhi.cycle import CycleError
-
-    try:
-        return fn()
-    except CycleError as e:
-        raise HTTPException(409, str(e)) from None
+    return cycle_call(fn)
 
 
 def _sub(request: Request, submission_id: int) -> dict:

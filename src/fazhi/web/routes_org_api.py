@@ -7,7 +7,7 @@ from typing import Annotated, Any, Callable
 from fastapi import APIRouter, HTTPException, Path, Request
 from pydantic import BaseModel, Field
 
-from fazhi.web.auth import MAX_ID, api_write_user, cycle_of, require_admin, require_reviewer
+from fazhi.web.auth import MAX_ID, cycle_call, api_write_user, cycle_of, require_admin, require_reviewer
 
 api = APIRouter(prefix="/api", tags=["api"])
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="编号")]
@@ -45,15 +45,7 @@ class RoleIn(BaseModel):
 
 
 def _write(request: Request, fn: Callable[[dict, Any], Any]) -> Any:
-    from fazhi.cycle import AccessDenied, CycleError
-
-    user = api_write_user(request)
-    try:
-        return fn(user, cycle_of(request))
-    except AccessDenied as e:
-        raise HTTPException(403, str(e)) from None
-    except CycleError as e:
-        raise HTTPException(409, str(e)) from None
+    return cycle_call(fn, api_write_user(request), cycle_of(request))
 
 
 @api.get("/units", summary="全部单位（层级树顺序）：层级、上级、审查机构、启用、邮箱、账号数、报送数")

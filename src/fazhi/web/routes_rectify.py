@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from fazhi.web.auth import (MAX_ID, api_write_user, check_id, current_user, cycle_of, flash, form_with_csrf,
+from fazhi.web.auth import (MAX_ID, api_write_user, check_id, current_user, cycle_call, cycle_of, flash, form_with_csrf,
                             render, require_reviewer, require_user, safe_next)
 
 router = APIRouter()
@@ -266,14 +266,9 @@ class DaysIn(BaseModel):
 
 
 def _write(request: Request, fn) -> Any:
-    from fazhi.cycle import CycleError
-
     user = api_write_user(request)
     require_reviewer(request)
-    try:
-        return fn(user)
-    except CycleError as e:
-        raise HTTPException(409, str(e))
+    return cycle_call(fn, user)
 
 
 @api.get("/rectifications", summary="问题池：整改问题列表（可按单位、年度、状态、逾期筛选；报送单位只见本单位）")
