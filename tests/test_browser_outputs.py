@@ -7,6 +7,8 @@ the 审查情况通报. Screenshots outputs-ranking.png, outputs-recycling.png, 
 outputs-reports-sorted.png go to $FAZHI_SCREENSHOTS (default: the test's tmp folder)."""
 from __future__ import annotations
 
+import io
+
 import pytest
 from conftest import sample_path, sample_text
 from test_recycling import next_year
@@ -95,6 +97,25 @@ def test_sort_by_recycling_then_ranking_unit_page_and_side_by_side(site, browser
 
     text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
     assert "关于2024年度法治政府建设年度报告审查情况的通报" in text
+    # ---- the year's other batch outputs: every 审查意见 in one zip, the submissions as Excel
+    import zipfile
+
+    import openpyxl
+
+    with rev.expect_download() as dl:
+        rev.click("#dl-opinions-zip")
+    dl.value.save_as(tmp_path / "opinions.zip")
+    with zipfile.ZipFile(tmp_path / "opinions.zip") as z:
+        names = [n for n in z.namelist() if n.endswith(".docx")]
+        assert len(names) == 3
+        assert all("审查意见" in "\n".join(p.text for p in docx.Document(io.BytesIO(z.read(n))).paragraphs[:3])
+                   for n in names)
+    with rev.expect_download() as dl:
+        rev.click("#dl-submissions-xlsx")
+    dl.value.save_as(tmp_path / "submissions.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "submissions.xlsx").active
+    table = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert len(table) == 4 and RED in {str(v) for row in table[1:] for v in row}
     # ---- the unit's page: its two years, the score line drawn
     red_row.locator("a.unit-link").click()
     rev.wait_for_url(f"**/units/{site['unit_id']}/profile")
