@@ -10,29 +10,30 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, inspect, select, update
+from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fazhi.corpus.models import ReportRow
 from fazhi.cycle import deadlines as dl
+from fazhi.cycle.access import AccessMixin
 from fazhi.cycle.accounts import AccountsMixin, now, orm_rows
 from fazhi.cycle.diff import diff_findings
 from fazhi.cycle.errors import AccessDenied, CycleError
-from fazhi.cycle.filing import MAX_COMMENT, _comment_row, _owner_key, _safe_name, analyse_and_store
-from fazhi.cycle.models import CommentRow, SubmissionRow, UnitRow, UploadRow, UserRow, VersionRow
-from fazhi.cycle.sessions import SessionsMixin
-from fazhi.cycle.status import REVIEW_ROLES, STATUS_LABELS, check_transition
-from fazhi.cycle.throttle import ThrottleMixin
 from fazhi.cycle.events import dispatch
+from fazhi.cycle.filing import MAX_COMMENT, _comment_row, _owner_key, _safe_name, analyse_and_store
 from fazhi.cycle.lifecycle import LifecycleMixin
 from fazhi.cycle.messages import MessagesMixin
+from fazhi.cycle.models import CommentRow, SubmissionRow, UnitRow, UploadRow, UserRow, VersionRow
 from fazhi.cycle.notices import NoticesMixin
 from fazhi.cycle.opinion import OpinionMixin
 from fazhi.cycle.org_filing import UnitUnknown
 from fazhi.cycle.organisation import OrganisationMixin
 from fazhi.cycle.ranking import RankingMixin
 from fazhi.cycle.rectify import RectifyMixin
+from fazhi.cycle.sessions import SessionsMixin
 from fazhi.cycle.settings import SettingsMixin
+from fazhi.cycle.status import STATUS_LABELS, check_transition
+from fazhi.cycle.throttle import ThrottleMixin
 
 __all__ = ["STATUS_LABELS", "AccessDenied", "Cycle", "CycleError"]
 
@@ -55,7 +56,7 @@ def ensure_tables(engine) -> None:
         meta.create_all(engine, tables=[meta.tables[t] for t in CYCLE_TABLES])
 
 
-class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin, SettingsMixin, NoticesMixin, MessagesMixin, RectifyMixin,
+class Cycle(AccessMixin, AccountsMixin, SessionsMixin, ThrottleMixin, SettingsMixin, NoticesMixin, MessagesMixin, RectifyMixin,
             OpinionMixin, RankingMixin, LifecycleMixin, OrganisationMixin):
     def __init__(self, corpus):
         self.corpus = corpus
@@ -398,30 +399,3 @@ class Cycle(AccountsMixin, SessionsMixin, ThrottleMixin, SettingsMixin, NoticesM
             row = conn.execute(select(UploadRow.filename, UploadRow.content)
                                .where(UploadRow.report_id == report_id)).first()
         return (row.filename, bytes(row.content)) if row else None
-
-    # ------------------------------------------------------------ access control
-    def _published_ids(self, conn) -> set[int]:
-        q = select(SubmissionRow.report_id).where(SubmissionRow.status == "published",
-                                                  SubmissionRow.report_id.is_not(None))
-        return set(conn.execute(q).scalars())
-
-    def readable_report_ids(self, user: dict | None) -> set[int] | None:
-        """Report ids `user` may read; None means every report (admin, reviewer)."""
-        actor = self._actor(user)
-        if actor is not None and actor["role"] in REVIEW_ROLES:
-            return None
-        with self.engine.connect() as conn:
-            ids = self._published_ids(conn)
-            if actor is not None and actor["role"] == "unit" and actor["unit_id"] is not None:
-                own = select(VersionRow.report_id).join(SubmissionRow, VersionRow.submission_id == SubmissionRow.id
-                                                        ).where(SubmissionRow.unit_id == actor["unit_id"])
-                ids |= set(conn.execute(own).scalars())
-        return ids
-
-    def can_read(self, user: dict | None, report_id: int) -> bool:
-        ids = self.readable_report_ids(user)
-        if ids is None:
-            with self.engine.connect() as conn:
-                return conn.execute(select(func.count()).select_from(ReportRow)
-                                    .where(ReportRow.id == report_id)).scalar_one() > 0
-        return report_id in ids
