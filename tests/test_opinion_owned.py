@@ -128,6 +128,37 @@ def test_the_recycling_deduction_comes_off_the_final_score(cycle):
 # ---------------------------------------------------------------- the opinion
 
 
+def test_page_views_at_the_same_moment_make_one_opinion(cycle):
+    """The report page makes the opinion on first need: several requests at once (threads, each its own
+    connection) make it once, with one set of items, and none of them fails."""
+    import threading
+
+    rev = cycle.add_user("li", PASSWORD, "reviewer")
+    sids = [upload(cycle, rev, p)["submission_id"] for p in ("000", "002", "003")]
+    errors: list[BaseException] = []
+    for sid in sids:
+        gate = threading.Barrier(4)
+
+        def view(sid=sid, gate=gate):
+            try:
+                gate.wait()
+                cycle.refresh_final_score(sid)
+            except BaseException as e:  # noqa: BLE001 - every failure is reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=view) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+    for sid in sids:
+        op = cycle.opinion(sid)
+        refs = [i["ref"] for i in op["items"]]
+        assert refs and len(refs) == len(set(refs))  # generated once, not once per request
+        assert op["final_score"] is not None
+
+
 def test_the_opinion_is_made_from_the_findings_left_and_the_comments(filed):
     from fazhi.render.opinion_edit import finding_text, ordered_findings
 

@@ -240,8 +240,11 @@ class OpinionItemsMixin:
         if op is not None and op.report_id == rid:
             return op
         if op is None:
-            conn.execute(insert(OpinionRow), {"submission_id": submission_id, "report_id": rid,
-                                              "updated_by": actor["id"] if actor else None, "updated_at": _now()})
+            made = _insert_once(conn, OpinionRow, {"submission_id": submission_id, "report_id": rid,
+                                                   "updated_by": actor["id"] if actor else None,
+                                                   "updated_at": _now()})
+            if not made:  # another request made it at the same moment (two page views): theirs, items and all
+                return conn.execute(q).first()
         else:
             items = [i.body for i in conn.execute(select(OpinionItemRow.body).where(
                 OpinionItemRow.submission_id == submission_id).order_by(OpinionItemRow.position))]
@@ -350,3 +353,15 @@ def _now():
     from fazhi.cycle.accounts import now
 
     return now()
+
+
+def _insert_once(conn, model, values: dict) -> bool:
+    """Insert a row unless one with its key exists (also when a concurrent transaction has just made
+    it: the insert waits for that one and then does nothing); whether this call made it."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    key = model.__table__.primary_key.columns.values()[0]
+    made = conn.execute(dialect_insert(model).values(**values).on_conflict_do_nothing().returning(key)).first()
+    return made is not None
