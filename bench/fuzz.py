@@ -3,6 +3,7 @@
     .venv/bin/python bench/fuzz.py --cases 100000 [--seed 7] [--jobs 2] [--cheap] [--out runs/fuzz.jsonl]
     .venv/bin/python bench/fuzz.py --start 40000 --cases 60000 --out runs/fuzz-2.jsonl   # go on later
     .venv/bin/python bench/fuzz.py --summarize runs/fuzz.jsonl runs/fuzz-2.jsonl          # one table
+    .venv/bin/python bench/fuzz.py --summarize bench/fuzz-parts/*.jsonl.gz                # parts kept so far
 
 A long run can be done in parts: each case is made from (seed, case number) alone, so parts with
 the same seed and --cheap setting, written with --out, add up to one run; --summarize prints the
@@ -16,6 +17,7 @@ is printed as `FAIL status seed=S case=I family name: detail` and can be rebuilt
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import signal
 import sys
@@ -86,7 +88,8 @@ def summarize(paths: list[Path]) -> int:
     seen: dict[int, Outcome] = {}
     seeds = set()
     for path in paths:
-        for line in path.read_text(encoding="utf-8").splitlines():
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        for line in raw.decode("utf-8").splitlines():
             if line.strip():
                 o = Outcome(**json.loads(line))
                 seen.setdefault(o.index, o)
