@@ -230,8 +230,7 @@ class OpinionMixin(OpinionItemsMixin):
         if score["adjust"] and not mine:
             score = combine(score["machine"], score["max"], score["dismissed"], score["recycling"], 0.0)
         dismissed = {k for k, v in self.finding_verdicts(report_id).items() if v == FALSE_POSITIVE}
-        found = getattr(self, "recycling", None)
-        rec = found(report_id) if callable(found) and sid is not None else None
+        rec = self.recycling(report_id) if sid is not None else None
         measured = isinstance(rec, dict) and (rec.get("recycled_share") is not None
                                                or rec.get("copied_share") is not None)
         changed = score["total"] != score["machine"]

@@ -168,11 +168,9 @@ class OpinionItemsMixin:
             if op.sent_at is not None:
                 raise CycleError("审查意见已发送。")
             conn.execute(update(OpinionRow).where(OpinionRow.submission_id == sub.id).values(sent_at=_now()))
-            notify = getattr(self, "notify", None)
-            if callable(notify):
-                notify(conn, sub.unit_id, "opinion", f"{sub.year} 年度报告的审查意见已发送",
-                       "审查人员已发送审查意见，请在报告页面下载《审查意见》（Word）。",
-                       link=f"/reports/{sub.report_id}", year=sub.year, submission_id=sub.id)
+            self.notify(conn, sub.unit_id, "opinion", f"{sub.year} 年度报告的审查意见已发送",
+                        "审查人员已发送审查意见，请在报告页面下载《审查意见》（Word）。",
+                        link=f"/reports/{sub.report_id}", year=sub.year, submission_id=sub.id)
             return {"report_id": sub.report_id}
 
         return self._edit_opinion(user, submission_id, "opinion.send", send, frozen_ok=True)

@@ -86,15 +86,9 @@ class RankingMixin(RecyclingMixin):
         return out
 
     def open_issue_counts(self, unit_ids: list[int] | None = None, year: int | None = None) -> dict[int, int] | None:
-        """unit id → issues still to fix (待整改 + 未整改) from the 问题池; None when there is no 问题池."""
-        counts_of = getattr(self, "rectification_counts", None)
-        if counts_of is None:
-            return None
-        try:
-            counts = counts_of(unit_ids=unit_ids, year=year)
-        except NotImplementedError:
-            return None
-        return {uid: sum(c.get(s, 0) for s in OPEN_STATES) for uid, c in (counts or {}).items()}
+        """unit id → issues still to fix (待整改 + 未整改) from the 问题池."""
+        counts = self.rectification_counts(unit_ids=unit_ids, year=year)
+        return {uid: sum(c.get(s, 0) for s in OPEN_STATES) for uid, c in counts.items()}
 
     # ------------------------------------------------------------ the year's board
     def inactive_unit_ids(self) -> set[int]:
@@ -183,12 +177,7 @@ class RankingMixin(RecyclingMixin):
                           "final_score": final.get(s["id"]), "score": score,
                           "recycled_share": r.get("recycled_share"), "copied_share": r.get("copied_share"),
                           "recycling_level": r.get("level")})
-        issue_list = None
-        if hasattr(self, "rectifications"):
-            try:
-                issue_list = [i for i in self.rectifications(user, unit_id=unit_id) if i.get("state") in OPEN_STATES]
-            except (NotImplementedError, TypeError):
-                issue_list = None
+        issue_list = [i for i in self.rectifications(user, unit_id=unit_id) if i.get("state") in OPEN_STATES]
         return {"unit": unit, "years": years, "open_issues": None if issues is None else issues.get(unit_id, 0),
                 "issues": issue_list}
 

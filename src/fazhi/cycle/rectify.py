@@ -224,10 +224,9 @@ class RectifyMixin:
             conn.execute(update(RectificationRow).where(RectificationRow.id == issue_id).values(**values))
             self._audit(conn, actor, "rectify.state", f"rectification:{issue_id}",
                         {"from": row.state, "to": state, "note": note, "report_id": checked})
-            if hasattr(self, "notify"):  # fazhi.cycle.messages: the unit hears of the decision
-                title, body = state_message(row, state, note)
-                self.notify(conn, row.unit_id, "rectify", title, body, f"/reports/{checked}" if checked else "/issues",
-                            row.year, row.submission_id)
+            title, body = state_message(row, state, note)  # the unit hears of the decision
+            self.notify(conn, row.unit_id, "rectify", title, body, f"/reports/{checked}" if checked else "/issues",
+                        row.year, row.submission_id)
         return self._issue(issue_id)
 
     def set_rectification_due(self, user: dict | None, issue_id: int, due: str | date | None) -> dict:

@@ -108,14 +108,11 @@ class RecyclingMixin:
 
     def _recycling_changed(self, report_id: int) -> None:
         """New shares may change the deduction: the final score of the submission whose current
-        report this is follows (opinions.final_score, when the opinion area keeps it)."""
-        refresh = getattr(self, "refresh_final_score", None)
-        if refresh is None:
-            return
+        report this is follows (opinions.final_score)."""
         with self.engine.connect() as conn:
             sid = conn.execute(select(SubmissionRow.id).where(SubmissionRow.report_id == report_id)).scalar()
         if sid is not None:
-            refresh(sid)
+            self.refresh_final_score(sid)
 
     def _changed_since(self, row, report_id: int, previous: int | None) -> bool:
         """Whether either report was analysed again, or this one's copy matches computed, after the
