@@ -22,6 +22,7 @@ from typing import Any
 from fazhi.corpus.database import (DEFAULT_URL, ENV_URL, StoreError, alembic_config, make_engine,  # noqa: F401
                                    resolve_url, store_error, upgrade)
 from fazhi.corpus.fingerprint import DEFAULT_PARAMS, Params, Unit, report_units
+from fazhi.corpus.frames import CorpusFrames
 
 LEVEL_PLACE = {"省": "province", "地市": "city", "区县": "county", "乡镇街道": "town"}
 _KEY_CHARS = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff0-9]+")
@@ -62,7 +63,7 @@ def issuer_key(issuer: str | None) -> str:
     return re.sub(r"[\s\W_]+", "", issuer or "")
 
 
-class Corpus:
+class Corpus(CorpusFrames):
     """A report corpus in one database (use `open_corpus` or `memory_corpus`)."""
 
     def __init__(self, engine, params: Params | None = None):
