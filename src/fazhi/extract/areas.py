@@ -30,6 +30,7 @@ from typing import Any
 
 from fazhi.data import load_yaml
 from fazhi.report import Heading, Report
+from fazhi.text.matcher import WordMatcher
 
 SCHEME_2021, SCHEME_2015 = "2021-2025", "2015-2020"
 EXCLUDED_PARTS = ("shortcomings", "next_year")
@@ -47,7 +48,8 @@ _LEAD_PUNCT = " \t\u3000\u00a0。，,.:：;；、"
 class Taxonomy:
     schemes: dict[str, dict[str, Any]]
     tags: dict[str, dict[str, Any]]
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str]  # the keywords, longest first (what `matcher` finds, for reference)
+    matcher: WordMatcher  # the same matches, one automaton pass
     weights: dict[str, tuple[tuple[str, float], ...]]  # keyword -> ((signal, weight), ...)
 
 
@@ -62,7 +64,8 @@ def taxonomy() -> Taxonomy:
         weights.setdefault(str(word), [])
     words = sorted(weights, key=len, reverse=True)  # longest first: 行政执法监督 before 监督
     pattern = re.compile("|".join(map(re.escape, words)))
-    return Taxonomy(raw["schemes"], raw.get("tags") or {}, pattern, {k: tuple(v) for k, v in weights.items()})
+    return Taxonomy(raw["schemes"], raw.get("tags") or {}, pattern, WordMatcher(words),
+                    {k: tuple(v) for k, v in weights.items()})
 
 
 def scheme_for_year(year: int | None) -> str:
@@ -78,8 +81,8 @@ def signal_scores(view: str, start: int, end: int) -> dict[str, float]:
     """Keyword signal scores of view[start:end]; the n-th repeat of a word adds 1/(n+1) of its weight."""
     tax = taxonomy()
     counts: dict[str, int] = defaultdict(int)
-    for m in tax.pattern.finditer(view, start, end):
-        counts[m.group()] += 1
+    for word in tax.matcher.words_in(view, start, end):
+        counts[word] += 1
     scores: dict[str, float] = defaultdict(float)
     for word, n in counts.items():
         damp = sum(1.0 / k for k in range(1, min(n, 6) + 1))  # 1, 1.5, 1.83, ...

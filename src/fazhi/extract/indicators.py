@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from fazhi.extract.numerals import DATA, Quantity, find_quantities, find_unitless, lexicon
 from fazhi.report import Indicator
@@ -44,6 +44,7 @@ class _Rules:
     leading: re.Pattern[str]
     trailing: tuple[str, ...]
     stops: tuple[str, ...]
+    multi_stops: re.Pattern[str]  # matches where a stop word of two characters or more starts
     single_stops: frozenset[str]
     breaks: frozenset[str]
 
@@ -64,6 +65,7 @@ def _rules() -> _Rules:
         leading=leading,
         trailing=tuple(sorted(raw["trailing_trim"], key=len, reverse=True)),
         stops=tuple(sorted(raw["forward_stops"], key=len, reverse=True)),
+        multi_stops=re.compile("|".join(re.escape(w) for w in raw["forward_stops"] if len(w) > 1) or "(?!)"),
         single_stops=frozenset(w for w in raw["forward_stops"] if len(w) == 1),
         breaks=frozenset(raw["clause_breaks"]),
     )
@@ -83,6 +85,12 @@ def _measures() -> tuple[_Measure, ...]:
 
 def measure_of(subject: str, family: str | None, context: str = "") -> str | None:
     """The normalised measure id for a subject counted in a unit family, or None."""
+    # the context is read only for rates (see _measure_of): leave it out of the cache key otherwise
+    return _measure_of(subject, family, context if family == "percent" else "")
+
+
+@lru_cache(maxsize=1 << 14)
+def _measure_of(subject: str, family: str | None, context: str) -> str | None:
     for m in _measures():
         if family not in m.family or any(p.search(subject) for p in m.none):
             continue
@@ -113,7 +121,7 @@ def _forward(view: str, pos: int, hi: int, rules: _Rules) -> tuple[int, int] | N
                 break
             j = close + 1
             continue
-        if j > pos and any(view.startswith(w, j) for w in rules.stops if len(w) > 1):
+        if j > pos and rules.multi_stops.match(view, j):
             break
         j += 1
     s = pos

@@ -56,6 +56,7 @@ class Lexicon:
     chinese_units: frozenset[str]
     slips: tuple[tuple[str, str], ...]
     not_before: tuple[str, ...]
+    not_before_rx: re.Pattern[str]  # matches where one of not_before starts
     before: tuple[str, ...]
     after: tuple[str, ...]
     raw: dict[str, Any]
@@ -86,12 +87,14 @@ def lexicon() -> Lexicon:
         chinese_units=frozenset(raw["chinese_units"]),
         slips=slips,
         not_before=tuple(raw["unit_not_before"]),
+        not_before_rx=re.compile("|".join(re.escape(str(w)) for w in raw["unit_not_before"]) or "(?!)"),
         before=tuple(sorted(raw["qualifiers"]["before"], key=len, reverse=True)),
         after=tuple(sorted(raw["qualifiers"]["after"], key=len, reverse=True)),
         raw=raw,
     )
 
 
+_COUNTING = frozenset(CN_DIGITS + "十百千")  # a Chinese numeral holding none of these is no count (万, 亿)
 MAX_DIGITS = 15  # a float keeps 15 significant digits; a longer numeral is not a count anyone wrote
 MAX_CHINESE = 24  # characters of a Chinese numeral (九千九百九十九万九千九百九十九亿… is 19)
 
@@ -181,14 +184,14 @@ def _read(view: str, m: re.Match[str], lo: int, hi: int, lex: Lexicon) -> Quanti
         if raw[-1] in "万亿" and len(raw) > 1 and not scale:
             raw, scale = raw[:-1], raw[-1]
             n_e -= 1
-        if raw in ("一",) or not any(c in CN_DIGITS + "十百千" for c in raw):
+        if raw in ("一",) or _COUNTING.isdisjoint(raw):
             return None
     if percent:
         unit = "%"
     if not unit:
         return None
     u_end = m.end()
-    if any(view.startswith(w, m.start("unit")) for w in lex.not_before) and not percent:
+    if not percent and lex.not_before_rx.match(view, m.start("unit")):
         return None
     if chinese and (scale + unit) not in lex.chinese_units and unit not in lex.chinese_units:
         return None

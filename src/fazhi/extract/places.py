@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from operator import add
 from typing import Sequence
 
 from fazhi.report import Place
@@ -155,28 +156,38 @@ def _accept(text: str, start: int, end: int, kind: str, prev_end: int) -> bool:
     return True
 
 
+@cache
+def _lengths_by_prefix() -> dict[str, tuple[int, ...]]:
+    """First two characters -> the lengths (longest first) of the listed forms starting with them."""
+    out: dict[str, set[int]] = {}
+    for form, codes in _table().forms.items():
+        if len(form) >= 2 and codes:
+            out.setdefault(form[:2], set()).add(len(form))
+    return {k: tuple(sorted(v, reverse=True)) for k, v in out.items()}
+
+
 def _scan(text: str) -> list[_Mention]:
     """Leftmost-longest matches of official names and short forms."""
-    tab = _table()
+    by_prefix = _lengths_by_prefix()
     out: list[_Mention] = []
     i, n, prev_end = 0, len(text), -1
-    while i < n - 1:
-        if text[i:i + 2] not in tab.prefixes:
-            i += 1
+    starts = [j for j, pair in enumerate(map(add, text, text[1:])) if pair in by_prefix]
+    for j in starts:
+        if j < i:
             continue
-        for length in range(min(tab.longest, n - i), 1, -1):
-            form = text[i:i + length]
+        for length in by_prefix[text[j:j + 2]]:
+            if length > n - j:
+                continue
+            form = text[j:j + length]
             codes = _codes(form)
             if not codes:
                 continue
             kind = min((_kind(c) for c in codes), key=_level)
-            if _accept(text, i, i + length, kind, prev_end):
+            if _accept(text, j, j + length, kind, prev_end):
                 codes = tuple(c for c in codes if _kind(c) == kind)
-                out.append(_Mention(i, i + length, form, kind, codes))
-                i = prev_end = i + length
+                out.append(_Mention(j, j + length, form, kind, codes))
+                i = prev_end = j + length
                 break
-        else:
-            i += 1
     return out
 
 

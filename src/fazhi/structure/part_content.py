@@ -20,6 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate
 
 from fazhi.report import Heading, Span
 from fazhi.structure.markers import CN
@@ -98,10 +99,7 @@ def _leader_reports(view: str, span: Span, conf: dict) -> bool:
 
 
 def _prefix(flags: list[bool]) -> list[int]:
-    out = [0]
-    for f in flags:
-        out.append(out[-1] + f)
-    return out
+    return list(accumulate(flags, initial=0))
 
 
 @dataclass

@@ -16,6 +16,7 @@ from fazhi.data import load_yaml
 from fazhi.report import Report
 from fazhi.review.registry import Hit, rule
 from fazhi.text.lines import iter_lines
+from fazhi.text.matcher import WordMatcher
 
 
 def _view(report: Report) -> str:
@@ -24,6 +25,14 @@ def _view(report: Report) -> str:
 
 def is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
+
+
+_NOT_CJK = re.compile("[^\u3400-\u9fff]+")
+
+
+def cjk_only(s: str) -> str:
+    """The characters of `s` for which is_cjk holds, in order (one re.sub, not a loop per character)."""
+    return _NOT_CJK.sub("", s)
 
 
 # ---------------------------------------------------------------- secrecy markers (R28)
@@ -114,13 +123,12 @@ _ENUM = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.�
 def stock_lexicon() -> dict[str, Any]:
     data = load_yaml("stock_phrases.yaml")
     words = sorted(set(data["phrases"]) | set(data["fillers"]), key=len, reverse=True)
-    return {**data, "regex": re.compile("|".join(map(re.escape, words)))}
+    return {**data, "regex": re.compile("|".join(map(re.escape, words))), "matcher": WordMatcher(words)}
 
 
 def leftover(sentence: str) -> str:
     """The Chinese characters of a sentence that are not stock phrases or fillers."""
-    rest = stock_lexicon()["regex"].sub("", sentence)
-    return "".join(c for c in rest if is_cjk(c))
+    return cjk_only(stock_lexicon()["matcher"].remove(sentence))
 
 
 def is_stock(sentence: str) -> bool:
@@ -130,7 +138,7 @@ def is_stock(sentence: str) -> bool:
 def sentences(view: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans with at least 4 Chinese characters."""
     return [(m.start(), m.end()) for m in SENTENCE.finditer(view, start, end)
-            if sum(is_cjk(c) for c in m.group()) >= 4]
+            if len(cjk_only(m.group())) >= 4]
 
 
 def is_headline(view: str, a: int, b: int) -> bool:
@@ -185,7 +193,7 @@ QUANT_DEFAULTS = {"low_density": 1.0, "min_body_chars": 500, "min_area_chars": 6
 
 
 def cjk_count(view: str, start: int, end: int) -> int:
-    return sum(1 for c in view[start:end] if is_cjk(c))
+    return len(cjk_only(view[start:end]))
 
 
 @rule("quantification-density", "content", "warning", "数据支撑")

@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import islice
+from operator import add
 from importlib import resources
 from typing import Any
 
@@ -222,26 +224,50 @@ def _frequent(key: str = "{}") -> frozenset[str]:
     return frozenset(y for ys in words.by_first.values() for y in ys)
 
 
-def variants_of(x: str, key: str = "{}") -> list[tuple[str, int, str]]:
+@lru_cache(maxsize=8192)
+def _alternatives(ch: str) -> dict[str, tuple[int, str]]:
+    """The characters `ch` may be mistyped for -> (rank, why "同音" / "形近"); homophones rank
+    first, look-alikes after (a look-alike that is also a homophone counts as 形近)."""
+    alts = {c: "同音" for c in _by_reading().get(_readings().get(ch, ""), ())}
+    alts.update({c: "形近" for c in _shapes().get(ch, ())})
+    return {c: (rank, why) for rank, (c, why) in enumerate(alts.items()) if c != ch}
+
+
+@lru_cache(maxsize=8192)
+def _alternative_set(ch: str) -> frozenset[str]:
+    return frozenset(_alternatives(ch))
+
+
+@cache
+def _frequent_sides(key: str = "{}") -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """The frequent words as (second character -> their first characters,
+    first character -> their second characters)."""
+    firsts: dict[str, list[str]] = {}
+    seconds: dict[str, list[str]] = {}
+    for y in _frequent(key):
+        firsts.setdefault(y[1], []).append(y[0])
+        seconds.setdefault(y[0], []).append(y[1])
+    return {k: frozenset(v) for k, v in firsts.items()}, {k: frozenset(v) for k, v in seconds.items()}
+
+
+def variants_of(x: str, key: str = "{}") -> tuple[tuple[str, int, str], ...]:
     """The frequent words of official reports one homophone or look-alike away from the pair `x`,
-    which is no word itself: [(word, index changed, why)]. Looked up per pair of the text (the
-    relations are symmetric), so nothing is built for the pairs a text does not have."""
-    words = _words(key)
-    if x in words.known:
-        return []
-    frequent, readings, shapes = _frequent(key), _readings(), _shapes()
-    out = []
-    for k in (0, 1):
-        ch = x[k]
-        if ch in FREE_CHARS:
+    which is no word itself: ((word, index changed, why), ...), the changed first character before
+    the second, each in the order of `_alternatives`. Looked up per pair of the text (the relations
+    are symmetric), so nothing is built for the pairs a text does not have."""
+    if x in _words(key).known:
+        return ()
+    out: list[tuple[str, int, str]] = []
+    sides = _frequent_sides(key)
+    for k, (ch, other) in enumerate(((x[0], x[1]), (x[1], x[0]))):
+        if ch in FREE_CHARS or other not in sides[k]:
             continue
-        alts = {c: "同音" for c in _by_reading().get(readings.get(ch, ""), ())}
-        alts.update({c: "形近" for c in shapes.get(ch, ())})
-        for c, why in alts.items():
-            y = x[:k] + c + x[k + 1:]
-            if c != ch and y in frequent:
-                out.append((y, k, why))
-    return out
+        common = _alternative_set(ch) & sides[k][other]
+        if common:
+            alts = _alternatives(ch)
+            hits = sorted((alts[c], c) for c in common)
+            out.extend((c + other if k == 0 else other + c, k, why) for (_, why), c in hits)
+    return tuple(out)
 
 
 def explained(view: str, a: int, words: Words) -> bool:
@@ -252,24 +278,50 @@ def explained(view: str, a: int, words: Words) -> bool:
     return any(view[j:j + n] in words.longer for n in (3, 4) for j in range(max(0, a + 2 - n), a + 1))
 
 
+def _occurrences(text: str, pair: str) -> Iterator[int]:
+    """Every offset of `pair` in text, overlapping ones included (贯贯贯 holds 贯贯 twice)."""
+    i = text.find(pair)
+    while i >= 0:
+        yield i
+        i = text.find(pair, i + 1)
+
+
+_SEEN: dict[str, dict[str, tuple[tuple[str, int, str], ...]]] = {}  # key -> pair -> variants_of(pair)
+_SEEN_MAX = 1 << 18  # pairs remembered per key across texts (then forgotten all at once)
+
+
+def suspect_pairs(text: str, key: str = "{}") -> dict[str, tuple[tuple[str, int, str], ...]]:
+    """The distinct character pairs of `text` (the first _MAX_PAIRS, in order of appearance)
+    that are no word and have variants, with their variants (in no particular order)."""
+    pairs = dict.fromkeys(map(add, text, text[1:]))
+    if len(pairs) > _MAX_PAIRS:
+        pairs = dict.fromkeys(islice(pairs, _MAX_PAIRS))
+    seen = _SEEN.setdefault(key, {})
+    if len(seen) > _SEEN_MAX:
+        seen.clear()
+    out = {}
+    for p in pairs.keys() - _words(key).known:
+        v = seen.get(p)
+        if v is None:
+            v = seen[p] = variants_of(p, key)
+        if v:
+            out[p] = v
+    return out
+
+
 def nonword_typos(view: str, lo: int, hi: int, key: str = "{}") -> list[tuple[int, int, str, int, str]]:
     """(start, end, suggestion, offset of the changed character, why) in view[lo:hi]."""
     words = _words(key)
     text = view[lo:hi]
     out: list[tuple[int, int, str, int, str]] = []
-    found: dict[str, list[tuple[str, int, str]]] = {}
-    for i in range(len(text) - 1):
-        pair = text[i:i + 2]
-        if pair not in found:
-            found[pair] = variants_of(pair, key) if len(found) < _MAX_PAIRS else []
-        if not found[pair]:
-            continue
+    found = suspect_pairs(text, key)
+    for i in sorted(i for pair in found for i in _occurrences(text, pair)):
         a = lo + i
         if (out and a < out[-1][1]) or text[i] in FREE_CHARS or text[i + 1] in FREE_CHARS:
             continue
         if explained(view, a, words) or _DOC_CODE.match(view, a + 2):
             continue  # 铜委法〔2019〕1号: an organ code before a document number
-        y, k, why = max(found[pair], key=lambda t: words.counts[t[0]])
+        y, k, why = max(found[text[i:i + 2]], key=lambda t: words.counts[t[0]])
         out.append((a, a + 2, y, a + k, why))
     return out
 
