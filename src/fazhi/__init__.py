@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
+from fazhi.corpus import open_corpus as open_corpus  # noqa: E402 - light: the database is imported on use
 
 if TYPE_CHECKING:
     from fazhi.report import Report
