@@ -169,6 +169,13 @@ def test_reports_without_a_year_and_a_rewrite_in_place(tmp_path, analyzed):
         by_level = c.to_parquet(tmp_path / "lv", ["reports"], partition_by="level", headers="zh")["reports"]
         assert sorted(p.name for p in by_level.iterdir()) == ["level=乡镇街道"]
         assert "编号" in ds.dataset(by_level, partitioning="hive").schema.names
+        with c.engine.begin() as conn:  # a value a folder name cannot hold as it is
+            conn.execute(update(ReportRow).where(ReportRow.id == 1).values(issuer="某县/某镇=试点%"))
+        by_issuer = c.to_parquet(tmp_path / "is", ["scores"], partition_by="issuer")["scores"]
+        assert "issuer=某县%2F某镇%3D试点%25" in [p.name for p in by_issuer.iterdir()]
+        back = ds.dataset(by_issuer, partitioning="hive").to_table().to_pandas().sort_values("id")
+        assert back["issuer"].tolist() == c.table("scores")["issuer"].tolist()
+        assert back["issuer"].tolist()[0] == "某县/某镇=试点%"
 
 
 def test_an_interrupted_export_leaves_the_dataset_that_was_there(tmp_path, analyzed, monkeypatch):

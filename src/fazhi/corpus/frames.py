@@ -88,10 +88,11 @@ class CorpusFrames:
                    partition_by: str | None = "year", *, year: int | None = None, level: str | None = None,
                    agg: str = "first", headers: str = "keys", chunksize: int = CHUNK) -> dict[str, Path]:
         """Write each table as a Parquet dataset `directory/<kind>/year=2023/part-0.parquet` (hive
-        partitioning on `partition_by`: "year" or another column key; None: `<kind>/part-0.parquet`),
-        read CHUNK reports at a time. Files keep every column (report_year too); reports without a
-        year are in `year=__HIVE_DEFAULT_PARTITION__`, which pyarrow, pandas, Dask and Spark read back
-        as a null year. Each dataset is written into a temporary folder beside it and renamed into
+        partitioning on `partition_by`: "year" or a column key; None: `<kind>/part-0.parquet`), read
+        CHUNK reports at a time. Files keep every column (report_year too) but one named like the
+        folder (partition_by="level": level=区县/, its value is the folder's); reports without a
+        year are in `year=__HIVE_DEFAULT_PARTITION__`, which pyarrow, pandas and Dask read back as a
+        null year. Each dataset is written into a temporary folder beside it and renamed into
         place, so an interrupted run never leaves half a dataset under the final name (an older one
         stays until the new one is complete). Returns kind → dataset folder."""
         from fazhi.corpus.tables import select_ids
@@ -371,8 +372,6 @@ def _partition_name(cols: Columns, partition_by: str | None, headers: str) -> st
     return cols.names(headers)[cols.keys.index(key)]
 
 
-
-
 # ------------------------------------------------------------------ Parquet
 def write_dataset(directory: Path, kind: str, frames: Iterable["pd.DataFrame"], empty: "pd.DataFrame",
                   column: str | None, partition_by: str | None, cols: Columns) -> Path:
@@ -381,18 +380,20 @@ def write_dataset(directory: Path, kind: str, frames: Iterable["pd.DataFrame"], 
     from fazhi.errors import FazhiError
 
     final = directory / kind
-    tmp = directory / f".{kind}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp, old = (directory / f".{kind}.{what}-{uuid.uuid4().hex[:8]}" for what in ("tmp", "old"))
     try:
         directory.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
-        _write_parts(tmp, frames, _schema(empty, cols), column, partition_by)
-        old = directory / f".{kind}.old-{uuid.uuid4().hex[:8]}"
+        drop = [column] if column and column == partition_by else []  # hive: that column is the folder
+        _write_parts(tmp, frames, _schema(empty.drop(columns=drop), cols), column, partition_by, drop)
         if final.exists():
             os.replace(final, old)
         os.replace(tmp, final)
         shutil.rmtree(old, ignore_errors=True)
     except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not final.exists():
+            os.replace(old, final)  # the new one could not be moved in: the old one goes back
         if isinstance(e, OSError):
             raise FazhiError(f"无法写入 {final}：{e.strerror or e.__class__.__name__}") from None
         raise
@@ -409,7 +410,7 @@ def _schema(empty: "pd.DataFrame", cols: Columns):
 
 
 def _write_parts(folder: Path, frames: Iterable["pd.DataFrame"], schema, column: str | None,
-                 partition_by: str | None) -> None:
+                 partition_by: str | None, drop: list[str]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -421,7 +422,8 @@ def _write_parts(folder: Path, frames: Iterable["pd.DataFrame"], schema, column:
                     where = folder / f"{partition_by}={value}" if column else folder
                     where.mkdir(exist_ok=True)
                     writers[value] = pq.ParquetWriter(where / "part-0.parquet", schema)
-                writers[value].write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
+                table = pa.Table.from_pandas(part.drop(columns=drop), schema=schema, preserve_index=False)
+                writers[value].write_table(table)
         if not writers:
             pq.write_table(schema.empty_table(), folder / "part-0.parquet")
     finally:
