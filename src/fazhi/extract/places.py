@@ -85,8 +85,20 @@ def _name(code: str, hint: str | None = None) -> str:
         return _units()[code]
     if hint and hint not in _table().aliases and code in _codes(hint):
         return hint
-    official = [n for n, codes in _rows("divisions_towns.tsv") if code in codes.split(",")]
-    return official[0]
+    official = _town_names().get(code)
+    if official is None:
+        raise IndexError(code)
+    return official
+
+
+@cache
+def _town_names() -> dict[str, str]:
+    """Town code -> its official name (the first row listing the code)."""
+    out: dict[str, str] = {}
+    for name, codes in _rows("divisions_towns.tsv"):
+        for c in codes.split(","):
+            out.setdefault(c, name)
+    return out
 
 
 def _has_children(code: str) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from fazhi.report import Span
 
@@ -12,7 +13,13 @@ _TRIM = " \t\u3000\u00a0\ufeff"
 
 def iter_lines(text: str, start: int = 0, end: int | None = None) -> Iterator[Span]:
     """Non-empty lines of text[start:end], each trimmed of surrounding spaces."""
-    end = len(text) if end is None else end
+    return iter(line_spans(text, start, len(text) if end is None else end))
+
+
+@lru_cache(maxsize=16)  # stages and rules ask for the lines of the same body again and again
+def line_spans(text: str, start: int, end: int) -> tuple[Span, ...]:
+    """The spans of iter_lines, computed once per (text, start, end)."""
+    out = []
     for m in _LINE.finditer(text, start, end):
         a, b = m.start(), m.end()
         while a < b and text[a] in _TRIM:
@@ -20,7 +27,8 @@ def iter_lines(text: str, start: int = 0, end: int | None = None) -> Iterator[Sp
         while b > a and text[b - 1] in _TRIM:
             b -= 1
         if b > a:
-            yield Span(a, b)
+            out.append(Span(a, b))
+    return tuple(out)
 
 
 def strip_span(text: str, start: int, end: int) -> Span:

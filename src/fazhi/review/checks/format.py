@@ -109,6 +109,9 @@ def _depth_before(line: str, pos: int) -> int:
     return line.count("《", 0, pos) - line.count("》", 0, pos)
 
 
+_TITLE_BRACKETS = re.compile("[《》]")
+
+
 def nested_title_spans(view: str, start: int, end: int) -> list[tuple[int, int]]:
     """Inner 《…》 spans opened inside another 《…》 on one line. A 《 never closed (a clause
     mark before its 》: 《行政处罚法，…) is left out, so the rest of the line is still checked."""
@@ -116,8 +119,8 @@ def nested_title_spans(view: str, start: int, end: int) -> list[tuple[int, int]]
 
     skip = {start + i for i in unclosed_titles(view[start:end])}
     depth, opened, found = 0, -1, []
-    for i in range(start, end):
-        ch = view[i]
+    for m in _TITLE_BRACKETS.finditer(view, start, end):  # every other character is passed over
+        i, ch = m.start(), m.group()
         if i in skip:
             continue
         if ch == "《":
@@ -303,6 +306,7 @@ def unit_backslash(report: Report) -> Iterator[Hit]:
 
 
 HALF_WIDTH = ",;:()?!"
+_HALF_WIDTH_RX = re.compile("[" + re.escape(HALF_WIDTH) + "]")
 _URLISH = re.compile(r"(?:https?://|www\.)\S+")
 
 
@@ -312,10 +316,8 @@ def halfwidth_positions(report: Report) -> list[int]:
     lo, hi = _body(report)
     skip = [(m.start(), m.end()) for m in _URLISH.finditer(view, lo, hi)]
     out = []
-    for i in (i for a, b in segments(report) for i in range(a, b)):
+    for i in (m.start() for a, b in segments(report) for m in _HALF_WIDTH_RX.finditer(view, a, b)):
         ch = view[i]
-        if ch not in HALF_WIDTH:
-            continue
         prev = view[i - 1] if i > lo else ""
         nxt = view[i + 1] if i + 1 < hi else ""
         if prev.isdigit() and nxt.isdigit():

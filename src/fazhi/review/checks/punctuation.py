@@ -150,11 +150,15 @@ def _shifted_quotes(report: Report, base: int, text: str, i: int) -> Hit:
 _ASCII_QUOTED = re.compile(r'"([^"\n]{1,40})"')
 
 
+_QUOTE_MARKS = re.compile('["“”]')
+
+
 def quote_problems(line: str) -> list[tuple[int, int, str]]:
     """(start, end, kind) in one paragraph: "mixed" for “…" or "…”, "ascii" for "…" around Chinese."""
     out: list[tuple[int, int, str]] = []
     open_at, open_kind = -1, ""
-    for i, ch in enumerate(line):
+    for m in _QUOTE_MARKS.finditer(line):  # every other character is passed over
+        i, ch = m.start(), m.group()
         if ch == "“" or (ch == '"' and open_at < 0):
             open_at, open_kind = i, ch
         elif ch in ('"', "”") and open_at >= 0:

@@ -286,24 +286,36 @@ def _occurrences(text: str, pair: str) -> Iterator[int]:
         i = text.find(pair, i + 1)
 
 
-_SEEN: dict[str, dict[str, tuple[tuple[str, int, str], ...]]] = {}  # key -> pair -> variants_of(pair)
-_SEEN_MAX = 1 << 18  # pairs remembered per key across texts (then forgotten all at once)
+@dataclass
+class _Seen:
+    """Pairs already looked up (per rubric key), so that a corpus build does each pair once:
+    those without variants in a set (filtered out by one set difference), the others with them."""
+    plain: set[str]
+    variants: dict[str, tuple[tuple[str, int, str], ...]]
+
+
+_SEEN: dict[str, _Seen] = {}
+_SEEN_MAX = 1 << 19  # pairs remembered per key across texts (then forgotten all at once)
 
 
 def suspect_pairs(text: str, key: str = "{}") -> dict[str, tuple[tuple[str, int, str], ...]]:
     """The distinct character pairs of `text` (the first _MAX_PAIRS, in order of appearance)
     that are no word and have variants, with their variants (in no particular order)."""
-    pairs = dict.fromkeys(map(add, text, text[1:]))
+    pairs = set(map(add, text, text[1:]))
     if len(pairs) > _MAX_PAIRS:
-        pairs = dict.fromkeys(islice(pairs, _MAX_PAIRS))
-    seen = _SEEN.setdefault(key, {})
-    if len(seen) > _SEEN_MAX:
-        seen.clear()
+        pairs = set(islice(dict.fromkeys(map(add, text, text[1:])), _MAX_PAIRS))
+    seen = _SEEN.setdefault(key, _Seen(set(), {}))
+    if len(seen.plain) > _SEEN_MAX:
+        seen.plain.clear()
     out = {}
-    for p in pairs.keys() - _words(key).known:
-        v = seen.get(p)
+    for p in pairs - _words(key).known - seen.plain:
+        v = seen.variants.get(p)
         if v is None:
-            v = seen[p] = variants_of(p, key)
+            v = variants_of(p, key)
+            if v:
+                seen.variants[p] = v
+            else:
+                seen.plain.add(p)
         if v:
             out[p] = v
     return out
