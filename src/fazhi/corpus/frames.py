@@ -198,14 +198,16 @@ def _check(kind: str, agg: str, headers: str, chunksize: int | None) -> None:
 
 
 # ------------------------------------------------------------------ rows
-def report_columns() -> list[str]:
-    """The reports table's columns: the identity columns first, then every other report column
-    but the text and the analysis."""
+def report_columns() -> Columns:
+    """The reports table's columns: the identity columns first, then every other report column but
+    the text and the analysis (Chinese headers from IDENTITY and REPORT_HEADERS)."""
     from fazhi.corpus.models import ReportRow
     from fazhi.corpus.tables import IDENTITY
 
     first = [k for k, _ in IDENTITY]
-    return first + [c.name for c in ReportRow.__table__.columns if c.name not in {*first, "text", "analysis"}]
+    keys = first + [c.name for c in ReportRow.__table__.columns if c.name not in {*first, "text", "analysis"}]
+    names = {**dict(IDENTITY), **REPORT_HEADERS}
+    return _columns("reports", keys, [names.get(k, k) for k in keys], "first")
 
 
 def _rows(corpus, kind: str, ids: list[int], agg: str) -> tuple[list[str], list[str], list[list]]:
@@ -215,7 +217,7 @@ def _rows(corpus, kind: str, ids: list[int], agg: str) -> tuple[list[str], list[
     if kind != "reports":
         t = corpus_table(corpus, kind, ids, agg=agg)
         return t.keys, t.columns, t.rows
-    cols = _reports_columns()
+    cols = report_columns()
     keys = list(cols.keys)
     rows: list[list] = []
     for i in range(0, len(ids), BATCH):
@@ -267,21 +269,13 @@ def _columns(kind: str, keys: list[str], headers: list[str], agg: str) -> Column
     return Columns(kind, tuple(keys), tuple(headers), tuple(dtype_of(kind, k, agg) for k in keys), fills)
 
 
-def _reports_columns() -> Columns:
-    from fazhi.corpus.tables import IDENTITY
-
-    names = {**dict(IDENTITY), **REPORT_HEADERS}
-    keys = report_columns()
-    return _columns("reports", keys, [names.get(k, k) for k in keys], "first")
-
-
 def table_columns(corpus, kind: str, ids: list[int], agg: str = "first") -> Columns:
     """The column set of the kind's table over these reports, read without building the table
     (only the JSON parts that decide the columns are fetched; see the module doc)."""
     from fazhi.corpus import tables as t
 
     if kind == "reports":
-        return _reports_columns()
+        return report_columns()
     if kind == "findings-long":
         empty = t.corpus_table(corpus, kind, [], agg=agg)
         return _columns(kind, empty.keys, empty.columns, agg)
