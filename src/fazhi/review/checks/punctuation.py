@@ -213,7 +213,7 @@ def number_form(report: Report) -> Iterator[Hit]:
                   suggestion=f"写作“{fixed}”，或全用阿拉伯数字。", start=m.start(), end=m.end())
     view = report.view or report.text
     titles = [(t.start(), t.end()) for t in finditer(_TITLE, report)]
-    for m in finditer(RANGE, report):
+    for m in finditer(RANGE, report, tuple("-－‐‑–")):
         a, b, unit = int(m["a"]), int(m["b"]), m["unit"].strip()
         if not range_ok(a, b, unit) or any(s <= m.start() < e for s, e in titles):
             continue  # inside a 《title》 the rule year-range-form speaks
