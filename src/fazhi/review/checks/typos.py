@@ -298,6 +298,21 @@ _SEEN: dict[str, _Seen] = {}
 _SEEN_MAX = 1 << 19  # pairs remembered per key across texts (then forgotten all at once)
 
 
+@lru_cache(maxsize=1 << 14)
+def _reach(ch: str, k: int, key: str = "{}") -> frozenset[str]:
+    """The characters `other` for which changing `ch` gives a frequent word: with `ch` first
+    (k=0) the second characters of frequent words starting with one of ch's alternatives, with
+    `ch` second (k=1) the first characters of those ending with one."""
+    side = _frequent_sides(key)[1 - k]
+    return frozenset(o for alt in _alternatives(ch) for o in side.get(alt, ()))
+
+
+def _may_vary(x: str, key: str = "{}") -> bool:
+    """False when variants_of(x) is surely empty (a quick test before the full lookup)."""
+    return (x[0] not in FREE_CHARS and x[1] in _reach(x[0], 0, key)) or \
+        (x[1] not in FREE_CHARS and x[0] in _reach(x[1], 1, key))
+
+
 def suspect_pairs(text: str, key: str = "{}") -> dict[str, tuple[tuple[str, int, str], ...]]:
     """The distinct character pairs of `text` (the first _MAX_PAIRS, in order of appearance)
     that are no word and have variants, with their variants (in no particular order)."""
@@ -305,13 +320,14 @@ def suspect_pairs(text: str, key: str = "{}") -> dict[str, tuple[tuple[str, int,
     if len(pairs) > _MAX_PAIRS:
         pairs = set(islice(dict.fromkeys(map(add, text, text[1:])), _MAX_PAIRS))
     seen = _SEEN.setdefault(key, _Seen(set(), {}))
-    if len(seen.plain) > _SEEN_MAX:
+    if len(seen.plain) + len(seen.variants) > _SEEN_MAX:
         seen.plain.clear()
+        seen.variants.clear()
     out = {}
     for p in pairs - _words(key).known - seen.plain:
         v = seen.variants.get(p)
         if v is None:
-            v = variants_of(p, key)
+            v = variants_of(p, key) if _may_vary(p, key) else ()
             if v:
                 seen.variants[p] = v
             else:
