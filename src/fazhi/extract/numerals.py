@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -115,15 +115,23 @@ def to_number(raw: str) -> float | int | None:
     else:
         if len(s) > MAX_CHINESE:
             return None
-        import cn2an  # the numeral core only; qualifiers and units never reach it
-
-        try:
-            v = float(cn2an.cn2an(s, "normal"))
-        except (ValueError, KeyError, TypeError, OverflowError):
+        v = _chinese_value(s)
+        if v is None:
             return None
     if not math.isfinite(v) or abs(v) >= 10.0 ** MAX_DIGITS:
         return None
     return int(v) if v.is_integer() and "." not in s and "点" not in s else v
+
+
+@lru_cache(maxsize=4096)  # cn2an compiles its regexes anew once `re`'s own cache has moved on: ask once
+def _chinese_value(s: str) -> float | None:
+    """cn2an's value of a Chinese numeral, None when it reads none."""
+    import cn2an  # the numeral core only; qualifiers and units never reach it
+
+    try:
+        return float(cn2an.cn2an(s, "normal"))
+    except (ValueError, KeyError, TypeError, OverflowError):
+        return None
 
 
 def _quoted(view: str, s: int, e: int) -> bool:
