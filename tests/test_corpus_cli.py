@@ -47,7 +47,7 @@ def _stored(db: Path) -> int:
 def test_killed_batch_resumes_with_nothing_lost_or_duplicated(tmp_path):
     files = _make_reports(tmp_path / "reports")
     db = tmp_path / "c.db"
-    proc = subprocess.Popen([*CMD, "add", "--db", str(db), str(tmp_path / "reports")],
+    proc = subprocess.Popen([*CMD, "add", "--db", str(db), "--batch", "3", "--workers", "2", str(tmp_path / "reports")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
     deadline = time.time() + 120
     while _stored(db) < 3 and proc.poll() is None and time.time() < deadline:
@@ -68,14 +68,14 @@ def test_killed_batch_resumes_with_nothing_lost_or_duplicated(tmp_path):
         # every report has its paragraphs, every paragraph one key per LSH band
         assert c.execute("SELECT count(*) FROM reports r WHERE NOT EXISTS "
                          "(SELECT 1 FROM paragraphs p WHERE p.report_id = r.id)").fetchone()[0] == 0
-        per_para = c.execute("SELECT DISTINCT n FROM (SELECT count(*) n FROM bands GROUP BY paragraph_id)").fetchall()
+        per_para = c.execute("SELECT DISTINCT n FROM (SELECT count(*) n FROM band_keys GROUP BY paragraph_id)").fetchall()
         from fazhi.corpus.fingerprint import DEFAULT_PARAMS
 
         assert per_para == [(DEFAULT_PARAMS.bands,)]
         # ... except a repeat of an identical unit of its report, indexed once (fazhi.corpus.candidates)
         assert c.execute("SELECT count(*) FROM paragraphs p WHERE NOT EXISTS "
-                         "(SELECT 1 FROM bands b WHERE b.paragraph_id = p.id) AND NOT EXISTS "
-                         "(SELECT 1 FROM paragraphs q JOIN bands b ON b.paragraph_id = q.id "
+                         "(SELECT 1 FROM band_keys b WHERE b.paragraph_id = p.id) AND NOT EXISTS "
+                         "(SELECT 1 FROM paragraphs q JOIN band_keys b ON b.paragraph_id = q.id "
                          "WHERE q.report_id = p.report_id AND q.text_hash = p.text_hash AND q.seq < p.seq)"
                          ).fetchone()[0] == 0
 

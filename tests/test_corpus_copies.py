@@ -144,7 +144,7 @@ def test_reindex_moves_a_corpus_to_new_fingerprint_settings(seeds, tmp_path):
 
     def bands_per_paragraph() -> set[int]:
         with sqlite3.connect(db) as con:
-            return {n for (n,) in con.execute("SELECT count(*) FROM bands GROUP BY paragraph_id")}
+            return {n for (n,) in con.execute("SELECT count(*) FROM band_keys GROUP BY paragraph_id")}
 
     assert bands_per_paragraph() == {32}
 

@@ -30,7 +30,7 @@ def _counts(corpus) -> tuple[int, int, int]:
 
     with corpus.engine.connect() as conn:
         return tuple(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
-                     for t in ("reports", "paragraphs", "bands"))
+                     for t in ("reports", "paragraphs", "band_keys"))
 
 
 def _indexed_bands(corpus, report) -> int:

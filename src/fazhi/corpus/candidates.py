@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 from fazhi.corpus.fingerprint import Unit, normalize
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 MAX_REPEATS = 3
 MAX_BAND_UNITS = 4
-MAX_BAND_ROWS = 200
+MAX_BAND_ROWS = 200  # rows read per band key, the newest first
 MAX_CANDIDATES = 30
 MAX_UNIT_CHARS = 4000
 _CHUNK = 500
@@ -71,43 +71,63 @@ def repeats(units: list[Unit]) -> dict[int, list[int]]:
     return {idx[0]: (idx if len(idx) <= MAX_REPEATS else idx[:1]) for idx in where.values() if len(idx) > 1}
 
 
-def _band_query(keys: list[int], only: Collection[int] | None, below: int | None):
-    from sqlalchemy import func, select
+Cands = dict[int, list[tuple[int, int, int]]]  # unit index → [(paragraph id, report id, shared keys)], best first
 
-    from fazhi.corpus.models import BandRow
 
-    rn = func.row_number().over(partition_by=BandRow.hash, order_by=BandRow.report_id.desc()).label("rn")
-    inner = select(BandRow.hash, BandRow.paragraph_id, BandRow.report_id, rn).where(BandRow.hash.in_(keys))
-    if only is not None:
-        inner = inner.where(BandRow.report_id.in_(sorted(only)))
-    if below is not None:
-        inner = inner.where(BandRow.report_id < below)
-    sub = inner.subquery()
-    return select(sub.c.hash, sub.c.paragraph_id, sub.c.report_id).where(sub.c.rn <= MAX_BAND_ROWS)
+def _rank(kv: tuple[int, tuple[int, int]]) -> tuple[int, int]:
+    pid, (_rid, n) = kv
+    return n, pid  # most shared keys first, then the newest paragraph
 
 
 def candidates(conn, plan: Plan, exclude_id: int | None, only: Collection[int] | None = None,
-               below: int | None = None) -> dict[int, list[tuple[int, int]]]:
-    """Unit index → up to MAX_CANDIDATES (paragraph id, report id) of other reports sharing band
-    keys with it, most shared keys first. `only` / `below` restrict the other reports."""
+               below: int | None = None, keep: Callable[[int], bool] | None = None) -> Cands:
+    """Unit index → up to MAX_CANDIDATES (paragraph id, report id, shared keys) of other reports
+    sharing band keys with it, most shared keys first (then the newest). `only` / `below` / `keep`
+    restrict the other reports, before the best are chosen.
+
+    Each key yields its MAX_BAND_ROWS newest rows (fazhi.corpus.bandindex.lookup), read from the
+    paragraphs of `only` (ids from the lowest of their first paragraph ids up) or of the reports
+    stored before `below` (ids below its first paragraph id: reindex writes reports in id order)."""
+    from fazhi.corpus import bandindex
+
+    if only is not None and not only:
+        return {}
     by_key: dict[int, list[int]] = defaultdict(list)
     for i, keys in enumerate(plan):
         for _band, key in keys:
             by_key[key].append(i)
-    if only is not None and not only:
-        return {}
-    hits: dict[int, dict[int, int]] = defaultdict(dict)
-    report_of: dict[int, int] = {}
-    for part in chunks(list(by_key)):
-        for key, pid, rid in conn.execute(_band_query(part, only, below)):
-            if rid == exclude_id:
-                continue
-            report_of[pid] = rid
+    lo = hi = None
+    if only is not None and len(only) <= _CHUNK:  # a few reports (finish): read only their rows
+        lo = min(bandindex.first_paragraph_ids(conn, only).values(), default=None)
+        if lo is None:
+            return {}
+    if below is not None:
+        hi = bandindex.first_paragraph_ids(conn, [below]).get(below)
+    found_pids: dict[int, list[int]] = defaultdict(list)
+    for key, pid in bandindex.lookup(conn, list(by_key), min_pid=lo, max_pid=hi, limit=MAX_BAND_ROWS):
+        found_pids[pid].append(key)
+    report_of = bandindex.report_of(conn, found_pids)
+    hits: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for pid, keys in found_pids.items():
+        rid = report_of.get(pid)
+        if rid is None or rid == exclude_id or (only is not None and rid not in only) or (
+                below is not None and rid >= below) or (keep is not None and not keep(rid)):
+            continue
+        for key in keys:
             for i in by_key[key]:
-                hits[i][pid] = hits[i].get(pid, 0) + 1
-    return {i: [(pid, report_of[pid]) for pid, _n in heapq.nlargest(MAX_CANDIDATES, found.items(),
-                                                                     key=lambda kv: (kv[1], kv[0]))]
+                n = hits[i].get(pid, (rid, 0))[1]
+                hits[i][pid] = (rid, n + 1)
+    return {i: [(pid, rid, n) for pid, (rid, n) in heapq.nlargest(MAX_CANDIDATES, found.items(), key=_rank)]
             for i, found in hits.items()}
+
+
+def merge(a: Cands, b: Cands) -> Cands:
+    """The best MAX_CANDIDATES per unit of two candidate sets (as if found in one lookup)."""
+    out: Cands = {}
+    for i in a.keys() | b.keys():
+        both = {pid: (rid, n) for pid, rid, n in (*a.get(i, ()), *b.get(i, ()))}
+        out[i] = [(pid, rid, n) for pid, (rid, n) in heapq.nlargest(MAX_CANDIDATES, both.items(), key=_rank)]
+    return out
 
 
 def paragraphs(conn, pids: list[int]) -> dict[int, tuple[str, list[int], list[int], int, int]]:
@@ -142,13 +162,20 @@ def find_matches(conn, units: list[Unit], subject: "Subject", min_chars: int, *,
                  min_similarity: float | None = None) -> tuple[list["Match"], dict[int, dict]]:
     """Verified matches of `units` in other stored reports (bounded, see the module docstring) and
     the rows of the reports they are in."""
+    plan = index_plan(units) if plan is None else plan
+    cands = candidates(conn, plan, subject.report_id, only, below)
+    return verify_candidates(conn, units, cands, subject, min_chars, min_similarity)
+
+
+def verify_candidates(conn, units: list[Unit], cands: Cands, subject: "Subject", min_chars: int,
+                      min_similarity: float | None = None) -> tuple[list["Match"], dict[int, dict]]:
+    """The candidates that pass the exact measure (copies.verify), as Matches at every place
+    their unit stands (see `repeats`), and the rows of the reports they are in."""
     from fazhi.corpus.copies import MIN_SIMILARITY, REPORT_COLS, Match, verify
 
     min_similarity = MIN_SIMILARITY if min_similarity is None else min_similarity
-    plan = index_plan(units) if plan is None else plan
-    cands = candidates(conn, plan, subject.report_id, only, below)
-    paras = paragraphs(conn, sorted({pid for found in cands.values() for pid, _ in found}))
-    reports = report_rows(conn, sorted({rid for found in cands.values() for _, rid in found}), REPORT_COLS)
+    paras = paragraphs(conn, sorted({pid for found in cands.values() for pid, _, _ in found}))
+    reports = report_rows(conn, sorted({rid for found in cands.values() for _, rid, _ in found}), REPORT_COLS)
     if subject.sha256:
         reports = {k: v for k, v in reports.items() if v["sha256"] != subject.sha256}
     occurrences = repeats(units)
@@ -156,7 +183,7 @@ def find_matches(conn, units: list[Unit], subject: "Subject", min_chars: int, *,
     matches: list[Match] = []
     for qi in sorted(cands):
         u = units[qi]
-        for pid, rid in cands[qi]:
+        for pid, rid, _n in cands[qi]:
             if pid not in paras or rid not in reports:
                 continue
             onorm, ostarts, oends, oseq, ohash = paras[pid]
@@ -169,5 +196,6 @@ def find_matches(conn, units: list[Unit], subject: "Subject", min_chars: int, *,
                 continue
             sim, qa, qb, oa, ob = v
             for j in occurrences.get(qi, (qi,)):
-                matches.append(Match(j, units[j].span_of(qa, qb), (ostarts[oa], oends[ob - 1]), sim, rid, oseq))
+                matches.append(Match(j, units[j].span_of(qa, qb), (ostarts[oa], oends[ob - 1]), sim, rid, oseq,
+                                     pid, qi))
     return matches, reports

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -24,6 +25,9 @@ def add_corpus_commands(subparsers) -> argparse.ArgumentParser:
     a.add_argument("paths", nargs="+", type=Path, help="报告文件或文件夹")
     a.add_argument("--max-mb", type=float, default=50, help="单个文件大小上限（MB，默认 50）")
     a.add_argument("--no-ocr", action="store_true", help="扫描件（没有文字层的 PDF 页面）不做文字识别，直接报错")
+    a.add_argument("--workers", type=int, default=0, help="并行分析的进程数（默认：CPU 核数）")
+    a.add_argument("--batch", type=int, default=50, help="每批写入的报告数（一批一个事务，默认 50）")
+    a.add_argument("--dask", metavar="ADDRESS", help="在 Dask 集群上分析（调度器地址，如 tcp://10.0.0.5:8786；local 在本机启动）")
     a.set_defaults(func=cmd_add)
     ls = sub.add_parser("list", parents=[db], help="列出库中报告")
     ls.add_argument("--json", action="store_true", help="输出 JSON")
@@ -69,62 +73,75 @@ def _open(args, create: bool):
     return None
 
 
-def _progress(total: int):
+def _progress(total: int, rate: bool = False):
+    """A progress bar on stderr (with files per second and elapsed time when `rate`), ETA last."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.text import Text
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=Console(stderr=True), transient=True, disable=total <= 1)
+    class RateColumn(ProgressColumn):
+        def render(self, task) -> Text:  # noqa: ANN001
+            per_s = task.completed / task.elapsed if task.elapsed else 0.0
+            return Text(f"{per_s:.1f} 份/秒", style="progress.data.speed")
+
+    cols = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    if rate:
+        cols += [RateColumn(), TimeElapsedColumn()]
+    return Progress(*cols, TimeRemainingColumn(), console=Console(stderr=True), transient=True, disable=total <= 1)
 
 
 STORE_HINT = "腾出磁盘空间或恢复数据库可写后，重新运行同一命令即可从中断处继续"
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    import hashlib
-
     from fazhi.corpus import report_files
-    from fazhi.corpus.database import store_error
-    from fazhi.errors import InputError
-    from fazhi.ingest import read_options
-    from fazhi.pipeline import analyze
+    from fazhi.corpus.build import build, worker_options
+    from fazhi.errors import FazhiError
 
     corpus = _open(args, create=True)
     if corpus is None:
         return EXIT_FAIL
     files = report_files(args.paths)
-    max_bytes = int(args.max_mb * 1024 * 1024)
-    added = skipped = failed = 0
-    progress = _progress(len(files))
     try:
-        with progress:
-            task = progress.add_task("入库中", total=len(files))
-            for f in files:
-                try:
-                    sha = hashlib.sha256(f.read_bytes()).hexdigest() if f.is_file() else None
-                    if sha and corpus.find_sha(sha) is not None:
-                        skipped += 1
-                    else:
-                        with read_options(ocr=not args.no_ocr, progress=None if len(files) <= 1 else False):
-                            _, new = corpus.add(analyze(f, max_bytes=max_bytes))
-                        added, skipped = added + new, skipped + (not new)
-                except InputError as e:
-                    failed += 1
-                    _err(f"错误：{f}：{e.reason}", progress.console)
-                except OSError as e:
-                    failed += 1
-                    _err(f"错误：{f}：无法读取文件（{e.strerror or e.__class__.__name__}）", progress.console)
-                except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch
-                    failed += 1
-                    if (stop := store_error(e)) is not None:  # disk full, read-only ...: every file would fail
-                        _err(f"错误：{stop}，已停止入库（已入库的报告完好；{STORE_HINT}）", progress.console)
-                        break
-                    _err(f"错误：{f}：分析或入库失败（{e.__class__.__name__}）", progress.console)
-                progress.advance(task)
-    finally:
-        print(f"新入库 {added} 份，已存在跳过 {skipped} 份，失败 {failed} 份", file=sys.stderr)
+        runner = _runner(args, len(files))
+    except FazhiError as e:
+        _err(f"错误：{e}")
         corpus.close()
-    return EXIT_FAIL if failed else EXIT_OK
+        return EXIT_FAIL
+    progress = _progress(len(files), rate=True)
+    stats = None
+    try:
+        with progress, runner:
+            task = progress.add_task("入库中", total=len(files))
+
+            def on_file(path: str, outcome: str, reason: str | None) -> None:
+                if outcome == "failed":
+                    _err(f"错误：{path}：{reason}", progress.console)
+                progress.advance(task)
+
+            opts = worker_options(corpus, runner, max_bytes=int(args.max_mb * 1024 * 1024), ocr=not args.no_ocr)
+            stats = build(corpus, files, runner, opts, batch=args.batch, on_file=on_file)
+            if stats.stopped:
+                _err(f"错误：{stats.stopped}，已停止入库（已入库的报告完好；{STORE_HINT}）", progress.console)
+    finally:
+        if stats is not None:
+            print(f"新入库 {stats.added} 份，已存在跳过 {stats.skipped} 份，失败 {stats.failed} 份", file=sys.stderr)
+        corpus.close()
+    return EXIT_FAIL if stats is None or stats.failed or stats.stopped else EXIT_OK
+
+
+def _runner(args: argparse.Namespace, n_files: int):
+    """Where files are analysed: --dask ADDRESS|local, else a pool of --workers processes (one
+    process when there is a single file or an in-memory database)."""
+    from fazhi.corpus.parallel import Runner
+
+    if args.dask:
+        return Runner.dask(args.dask, args.workers)
+    workers = args.workers or os.cpu_count() or 1
+    if n_files <= 1 or workers <= 1:
+        return Runner.inline()
+    return Runner.local(min(workers, n_files))
 
 
 def cmd_list(args: argparse.Namespace) -> int:

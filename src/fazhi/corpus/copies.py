@@ -79,6 +79,8 @@ class Match:
     similarity: float
     report_id: int
     o_seq: int = -1  # the other report's unit (paragraphs.seq)
+    o_pid: int = -1  # ... its paragraphs.id
+    src: int = -1  # the query unit that was matched (qi is this one or a repeat of it)
 
 
 def verify(q: str, o: str, min_similarity: float = MIN_SIMILARITY, min_chars: int = 12):

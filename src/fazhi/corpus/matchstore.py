@@ -14,10 +14,10 @@ per unit the number of other reports sharing it, so a passage every report copie
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from fazhi.corpus.candidates import Plan, find_matches, index_plan, report_rows
+from fazhi.corpus.candidates import Cands, Plan, candidates, find_matches, index_plan, merge, report_rows, verify_candidates
 from fazhi.corpus.copies import REPORT_COLS, Match, Subject, stored_subject
 from fazhi.corpus.fingerprint import Unit
 
@@ -36,18 +36,67 @@ def matched_ids(conn) -> set[int]:
     return set(conn.execute(select(ReportRow.id).where(ReportRow.copies_at.is_not(None))).scalars())
 
 
-def prematch(conn, units: list[Unit], plan: Plan, subject: Subject, min_chars: int
-             ) -> tuple[set[int], list[Match]]:
-    """(reports matched so far, the subject's matches in them): step 1, outside the transaction."""
-    snapshot = matched_ids(conn)
-    matches, _ = find_matches(conn, units, subject, min_chars, plan=plan)
-    return snapshot, [m for m in matches if m.report_id in snapshot]
+@dataclass(frozen=True)
+class Snapshot:
+    """The reports matched at one moment, compactly: every id up to `hi` but the `holes`."""
+
+    hi: int
+    holes: frozenset[int] = frozenset()
+
+    def __contains__(self, report_id: object) -> bool:
+        return isinstance(report_id, int) and report_id <= self.hi and report_id not in self.holes
+
+
+def take_snapshot(conn) -> Snapshot:
+    from sqlalchemy import func, select
+
+    from fazhi.corpus.models import ReportRow as R
+
+    hi = conn.execute(select(func.max(R.id)).where(R.copies_at.is_not(None))).scalar() or 0
+    holes = conn.execute(select(R.id).where(R.id <= hi, R.copies_at.is_(None))).scalars()
+    return Snapshot(hi, frozenset(holes))
+
+
+def matched_since(conn, snapshot: Snapshot) -> set[int]:
+    """Reports matched now that were not at `snapshot`."""
+    from sqlalchemy import or_, select
+
+    from fazhi.corpus.models import ReportRow as R
+
+    late = R.id > snapshot.hi
+    if snapshot.holes:
+        late = or_(late, R.id.in_(sorted(snapshot.holes)))
+    return set(conn.execute(select(R.id).where(R.copies_at.is_not(None), late)).scalars())
+
+
+@dataclass
+class Prematch:
+    """Step 1's result: the reports matched at `snapshot`, the candidates found among them and
+    those of the candidates that passed verification."""
+
+    snapshot: Snapshot
+    cands: Cands
+    matches: list[Match]
+
+
+NO_PREMATCH = Prematch(Snapshot(0), {}, [])
+
+
+def prematch(conn, units: list[Unit], plan: Plan, subject: Subject, min_chars: int) -> Prematch:
+    """Match against the reports matched so far: step 1, outside the transaction (in a worker
+    process when reports are added in parallel)."""
+    snapshot = take_snapshot(conn)
+    cands = candidates(conn, plan, subject.report_id, keep=snapshot.__contains__)
+    matches, _ = verify_candidates(conn, units, cands, subject, min_chars)
+    return Prematch(snapshot, cands, matches)
 
 
 def finish(conn, report_id: int, units: list[Unit], plan: Plan, subject: Subject, min_chars: int,
-           pre: list[Match], snapshot: set[int]) -> int:
-    """Step 2, in the report's transaction: match the reports finished since `snapshot`, write
-    every match both ways and set copies_at. Returns the number of matches."""
+           pre: Prematch = NO_PREMATCH) -> int:
+    """Step 2, in the report's transaction: match the reports finished since the prematch's
+    snapshot, keep per unit the best candidates of both steps together (so the result is the same
+    as one lookup, whoever raced), write every match both ways and set copies_at. Returns the
+    number of matches."""
     from sqlalchemy import update
 
     from fazhi.corpus.database import lock_matches
@@ -55,15 +104,32 @@ def finish(conn, report_id: int, units: list[Unit], plan: Plan, subject: Subject
 
     lock_matches(conn)
     subject = replace(subject, report_id=report_id)
-    done = matched_ids(conn) - {report_id}
-    keep = [m for m in pre if m.report_id in done]
-    new = done - snapshot
+    new = matched_since(conn, pre.snapshot) - {report_id}
+    keep = pre.matches
     if new:
-        more, _ = find_matches(conn, units, subject, min_chars, plan=plan, only=new)
-        keep.extend(more)
+        late = candidates(conn, plan, report_id, only=new)
+        best = merge(pre.cands, late)
+        chosen, done = _pairs(best), _pairs(pre.cands)
+        todo = {i: [c for c in found if (i, c[0]) not in done] for i, found in best.items()}
+        more, _ = verify_candidates(conn, units, {i: c for i, c in todo.items() if c}, subject, min_chars)
+        keep = [m for m in keep if (m.src, m.o_pid) in chosen] + more
+    keep = _existing(conn, [m for m in keep if m.report_id != report_id])
     insert_matches(conn, report_id, keep)
     conn.execute(update(ReportRow).where(ReportRow.id == report_id).values(copies_at=_now()))
     return len(keep)
+
+
+def _pairs(cands: Cands) -> set[tuple[int, int]]:
+    return {(i, pid) for i, found in cands.items() for pid, _, _ in found}
+
+
+def _existing(conn, matches: list[Match]) -> list[Match]:
+    """Matches whose other report is still stored (one may have been removed since the snapshot)."""
+    ids = {m.report_id for m in matches}
+    if not ids:
+        return matches
+    alive = set(report_rows(conn, sorted(ids), ("id",)))
+    return [m for m in matches if m.report_id in alive]
 
 
 def insert_matches(conn, report_id: int, matches: list[Match]) -> None:
@@ -158,13 +224,13 @@ def ensure_copies(corpus, progress=None) -> int:
         plan = index_plan(units)
         subject = stored_subject(row)
         with corpus.engine.connect() as conn:
-            snapshot, pre = prematch(conn, units, plan, subject, corpus.params.min_chars)
+            pre = prematch(conn, units, plan, subject, corpus.params.min_chars)
         with corpus.engine.begin() as conn:
             claim = update(ReportRow).where(ReportRow.id == rid, ReportRow.copies_at.is_(None)).values(
                 copies_at=_now())
             if conn.execute(claim).rowcount == 0:
                 continue  # another process matched it meanwhile
-            finish(conn, rid, units, plan, subject, corpus.params.min_chars, pre, snapshot)
+            finish(conn, rid, units, plan, subject, corpus.params.min_chars, pre)
         done += 1
         if progress is not None:
             progress(1)
@@ -176,12 +242,12 @@ def reindex(corpus, params, progress=None) -> int:
     from sqlalchemy import delete, select, update
 
     from fazhi.corpus.fingerprint import dict_units
-    from fazhi.corpus.models import BandRow, CopyMatchRow, MetaRow, ParagraphRow, ReportRow
+    from fazhi.corpus.models import BandKeyRow, CopyMatchRow, MetaRow, ParagraphRow, ReportRow
 
     cols = [getattr(ReportRow, c) for c in REPORT_COLS]
     with corpus.engine.begin() as conn:
         conn.execute(delete(CopyMatchRow))
-        conn.execute(delete(BandRow))
+        conn.execute(delete(BandKeyRow))
         conn.execute(delete(ParagraphRow))
         conn.execute(update(ReportRow).values(copies_at=None))
         ids = conn.execute(select(ReportRow.id).order_by(ReportRow.id)).scalars().all()

@@ -4,8 +4,8 @@
                  tables and matching, the text and the full analysis JSON
     paragraphs   the fingerprinted units of a report (paragraphs and sentences of long
                  paragraphs): span in the report text, exact hash, the unit's view text
-    bands        LSH band keys of each unit's MinHash signature, indexed by key so that
-                 a new report is matched without loading the corpus
+    band_keys    LSH band keys of each unit's MinHash signature (hash, paragraph id), keyed for
+                 lookup so that a new report is matched without loading the corpus
     copy_matches verified passages shared by two reports, one row per direction, computed once
                  when a report is stored (fazhi.corpus.copies), never on a page view
     corpus_meta  key/value settings (fingerprint parameters, ...)
@@ -74,19 +74,19 @@ class ParagraphRow(Base):
     start: Mapped[int] = mapped_column(Integer, nullable=False)
     end: Mapped[int] = mapped_column(Integer, nullable=False)
     nchars: Mapped[int] = mapped_column(Integer, nullable=False)  # normalised length
-    text_hash: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+    text_hash: Mapped[int] = mapped_column(BigInteger, nullable=False)
     content: Mapped[str] = mapped_column(Text, nullable=False)  # view[start:end] (same length as text)
 
 
-class BandRow(Base):
-    __tablename__ = "bands"
+class BandKeyRow(Base):
+    """One LSH band key of one unit (fazhi.corpus.bandindex): the band index is mixed into the
+    64-bit key, so (hash, paragraph_id) is all a lookup needs. SQLite: WITHOUT ROWID, one b-tree."""
+
+    __tablename__ = "band_keys"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraphs.id", ondelete="CASCADE"),
-                                              primary_key=True, index=True)
-    band: Mapped[int] = mapped_column(SmallInteger, nullable=False)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False,
-                                           index=True)
+    paragraph_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class CopyMatchRow(Base):

@@ -196,14 +196,14 @@ class Corpus(CorpusFrames):
         plan = index_plan(units)
         subject = subject_of(report)
         with self.engine.connect() as conn:
-            snapshot, pre = matchstore.prematch(conn, units, plan, subject, self.params.min_chars)
+            pre = matchstore.prematch(conn, units, plan, subject, self.params.min_chars)
         now = _now()
         values = {**_report_values(report), "added_at": now, "analyzed_at": now}
         try:
             with self.engine.begin() as conn:
                 rid = conn.execute(insert(ReportRow).returning(ReportRow.id), values).scalar_one()
                 self._insert_units(conn, rid, units, plan)
-                matchstore.finish(conn, rid, units, plan, subject, self.params.min_chars, pre, snapshot)
+                matchstore.finish(conn, rid, units, plan, subject, self.params.min_chars, pre)
         except IntegrityError:  # stored meanwhile by another process
             existing = self.find_report(report)
             if existing is None:
@@ -247,32 +247,17 @@ class Corpus(CorpusFrames):
     def _delete_units(self, conn, report_id: int) -> None:
         from sqlalchemy import delete
 
+        from fazhi.corpus.bandindex import delete_reports
         from fazhi.corpus.matchstore import delete_matches
-        from fazhi.corpus.models import BandRow, ParagraphRow
+        from fazhi.corpus.models import ParagraphRow
 
         delete_matches(conn, report_id)
-        conn.execute(delete(BandRow).where(BandRow.report_id == report_id))
+        delete_reports(conn, [report_id], self.params)
         conn.execute(delete(ParagraphRow).where(ParagraphRow.report_id == report_id))
 
     def _insert_units(self, conn, report_id: int, units: list[Unit], plan=None) -> None:
-        """Paragraph rows for every unit; band rows as `plan` (fazhi.corpus.candidates.index_plan) says."""
-        from sqlalchemy import insert
-
-        from fazhi.corpus.candidates import index_plan
-        from fazhi.corpus.models import BandRow, ParagraphRow
-
-        if not units:
-            return
-        plan = index_plan(units) if plan is None else plan
-        rows = [{"report_id": report_id, "seq": i, "level": u.level, "start": u.start, "end": u.end,
-                 "nchars": len(u.norm), "text_hash": u.text_hash, "content": u.content}
-                for i, u in enumerate(units)]
-        q = insert(ParagraphRow).returning(ParagraphRow.id, sort_by_parameter_order=True)
-        ids = conn.execute(q, rows).scalars().all()
-        bands = [{"hash": h, "paragraph_id": pid, "band": b, "report_id": report_id}
-                 for pid, keys in zip(ids, plan) for b, h in keys]
-        if bands:
-            conn.execute(insert(BandRow), bands)
+        """Paragraph rows for every unit; band keys as `plan` (fazhi.corpus.candidates.index_plan) says."""
+        insert_units(conn, [(report_id, units, plan)])
 
     def ensure_copies(self, progress=None) -> int:
         """Compute the copy matches of reports stored before they were kept (see matchstore)."""
@@ -314,6 +299,28 @@ class Corpus(CorpusFrames):
         report = analyze_stored(row)
         self.replace(report_id, report)
         return report
+
+
+def insert_units(conn, items: list[tuple[int, list[Unit], Any]]) -> None:
+    """Paragraph rows of several reports (report id, units, index plan or None) in one statement,
+    then all their band keys in one bulk write (fazhi.corpus.bandindex)."""
+    from sqlalchemy import insert
+
+    from fazhi.corpus.bandindex import insert_keys
+    from fazhi.corpus.candidates import index_plan
+    from fazhi.corpus.models import ParagraphRow
+
+    rows, plans = [], []
+    for report_id, units, plan in items:
+        rows.extend({"report_id": report_id, "seq": i, "level": u.level, "start": u.start, "end": u.end,
+                     "nchars": len(u.norm), "text_hash": u.text_hash, "content": u.content}
+                    for i, u in enumerate(units))
+        plans.extend(index_plan(units) if plan is None else plan)
+    if not rows:
+        return
+    q = insert(ParagraphRow).returning(ParagraphRow.id, sort_by_parameter_order=True)
+    ids = conn.execute(q, rows).scalars().all()
+    insert_keys(conn, ((h, pid) for pid, keys in zip(ids, plans) for _b, h in keys))
 
 
 def analyze_stored(row: dict):

@@ -1,0 +1,191 @@
+"""Adding many reports: the work done per file (anywhere: this process, a worker process, a Dask
+worker) and the writing of a batch of them in one transaction (here, by the one writer).
+
+    prepared = prepare_file(path, PrepareOptions(db_url, params))     # read, analyse, fingerprint, prematch
+    results = add_prepared(corpus, [prepared, ...])                   # one transaction for the batch
+
+`prepare_file` never raises for a bad file: it returns the reason (one Chinese line) in
+`Prepared.error`. Its copy matching against the reports stored so far (matchstore.prematch)
+reads the store, so it runs in parallel; the writer then matches each report only against the
+reports stored since (matchstore.finish), inside the batch's transaction, so every pair of
+reports is matched exactly once whatever the workers race.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fazhi.corpus.fingerprint import Unit
+    from fazhi.corpus.matchstore import Prematch
+    from fazhi.corpus.store import Corpus
+    from fazhi.report import Report
+
+
+@dataclass(frozen=True)
+class PrepareOptions:
+    db_url: str | None  # None: do not read the store (no prematch, no early skip)
+    params: dict[str, int]  # fingerprint Params of the corpus (Params.to_dict)
+    max_bytes: int = 50 * 1024 * 1024
+    ocr: bool = True
+    prematch: bool = True
+
+
+@dataclass
+class Prepared:
+    """One file made ready to store, or why not."""
+
+    path: str
+    report: "Report | None" = None
+    units: "list[Unit]" = field(default_factory=list)
+    pre: "Prematch | None" = None  # matched against the reports stored so far (None: not done)
+    error: str | None = None  # the file cannot be read as a report: one Chinese line
+    stored_id: int | None = None  # these bytes are stored already
+    stop: str | None = None  # the store failed (disk full, unreachable ...): every file would fail
+    cpu: float = 0.0  # CPU seconds spent on it
+
+
+_ENGINES: dict[str, Any] = {}
+
+
+def _engine(url: str):
+    """One engine per process and store (workers keep theirs between files)."""
+    if url not in _ENGINES:
+        from fazhi.corpus.database import make_engine
+
+        _ENGINES[url] = make_engine(url)
+    return _ENGINES[url]
+
+
+def prepare_file(path: str, opts: PrepareOptions) -> Prepared:
+    """Read, analyse and fingerprint one file and match it against the reports stored so far."""
+    t0 = time.process_time()
+    out = Prepared(str(path))
+    try:
+        _prepare(out, Path(path), opts)
+    except Exception as e:  # noqa: BLE001 - whatever a file does, the batch goes on
+        _fail(out, e)
+    out.cpu = time.process_time() - t0
+    return out
+
+
+def _prepare(out: Prepared, path: Path, opts: PrepareOptions) -> None:
+    from fazhi.corpus.candidates import index_plan
+    from fazhi.corpus.copies import subject_of
+    from fazhi.corpus.fingerprint import Params, report_units
+    from fazhi.ingest import read_options
+    from fazhi.pipeline import analyze
+
+    engine = _engine(opts.db_url) if opts.db_url else None
+    if engine is not None and path.is_file() and path.stat().st_size <= opts.max_bytes:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        out.stored_id = _find_sha(engine, sha)
+        if out.stored_id is not None:
+            return
+    with read_options(ocr=opts.ocr, progress=False):
+        report = analyze(path, max_bytes=opts.max_bytes)
+    params = Params.from_dict(opts.params)
+    units = report_units(report, params)
+    out.report, out.units = report, units
+    if engine is not None and opts.prematch:
+        from fazhi.corpus.matchstore import prematch
+
+        with engine.connect() as conn:
+            out.pre = prematch(conn, units, index_plan(units), subject_of(report), params.min_chars)
+
+
+def _find_sha(engine, sha: str) -> int | None:
+    from sqlalchemy import select
+
+    from fazhi.corpus.models import ReportRow
+
+    with engine.connect() as conn:
+        return conn.execute(select(ReportRow.id).where(ReportRow.sha256 == sha)).scalar()
+
+
+def _fail(out: Prepared, e: Exception) -> None:
+    from fazhi.corpus.database import store_error
+    from fazhi.errors import InputError
+
+    out.report, out.units, out.pre = None, [], None
+    if isinstance(e, InputError):
+        out.error = e.reason
+    elif isinstance(e, OSError) and not store_error(e):
+        out.error = f"无法读取文件（{e.strerror or '系统错误'}）"
+    elif (stop := store_error(e)) is not None:
+        out.stop = stop
+    else:
+        out.error = "分析或入库失败（程序内部错误）"
+
+
+def add_prepared(corpus: "Corpus", items: list[Prepared]) -> list[tuple[int, bool]]:
+    """Store the prepared reports (no error, not stored yet) in ONE transaction: their rows,
+    paragraphs, band keys and copy matches. Returns (id, added) per item, in order: added False
+    for a report stored before (same bytes, or the same text in another format) or earlier in the
+    batch. When another writer stored one of them meanwhile, the batch is rolled back and the
+    reports are added one by one."""
+    from sqlalchemy.exc import IntegrityError
+
+    ready = [it for it in items if it.report is not None]
+    try:
+        return _add_batch(corpus, ready)
+    except IntegrityError:
+        return [corpus.add(it.report, it.units) for it in ready]
+
+
+def _add_batch(corpus: "Corpus", items: list[Prepared]) -> list[tuple[int, bool]]:
+    from sqlalchemy import insert
+
+    from fazhi.corpus import matchstore
+    from fazhi.corpus.candidates import index_plan
+    from fazhi.corpus.copies import subject_of
+    from fazhi.corpus.database import lock_matches
+    from fazhi.corpus.models import ReportRow
+    from fazhi.corpus.store import _now, _report_values, insert_units, report_text_key
+
+    out: list[tuple[int, bool]] = []
+    with corpus.engine.begin() as conn:
+        lock_matches(conn)
+        shas = [it.report.source.sha256 for it in items]
+        keys = [report_text_key(it.report) for it in items]
+        known = _known(conn, shas, [k for k in keys if k])
+        new: list[tuple[int, Prepared]] = []
+        now = _now()
+        for it, sha, key in zip(items, shas, keys):
+            rid = known.get(("sha", sha)) or (known.get(("key", key)) if key else None)
+            if rid is not None:
+                out.append((rid, False))
+                continue
+            values = {**_report_values(it.report), "added_at": now, "analyzed_at": now}
+            rid = conn.execute(insert(ReportRow).returning(ReportRow.id), values).scalar_one()
+            known[("sha", sha)] = rid
+            if key:
+                known.setdefault(("key", key), rid)
+            new.append((rid, it))
+            out.append((rid, True))
+        plans = {rid: index_plan(it.units) for rid, it in new}
+        insert_units(conn, [(rid, it.units, plans[rid]) for rid, it in new])
+        for rid, it in new:
+            matchstore.finish(conn, rid, it.units, plans[rid], subject_of(it.report, rid),
+                              corpus.params.min_chars, it.pre or matchstore.NO_PREMATCH)
+    return out
+
+
+def _known(conn, shas: list[str], keys: list[str]) -> dict[tuple[str, str], int]:
+    """Stored reports with one of these contents or text keys: ("sha"|"key", value) → first id."""
+    from sqlalchemy import select
+
+    from fazhi.corpus.models import ReportRow as R
+
+    out: dict[tuple[str, str], int] = {}
+    for i in range(0, len(shas), 500):
+        for rid, sha in conn.execute(select(R.id, R.sha256).where(R.sha256.in_(shas[i:i + 500]))):
+            out[("sha", sha)] = rid
+    for i in range(0, len(keys), 500):
+        q = select(R.id, R.text_key).where(R.text_key.in_(keys[i:i + 500])).order_by(R.id)
+        for rid, key in conn.execute(q):
+            out.setdefault(("key", key), rid)
+    return out

@@ -1,0 +1,94 @@
+"""Where the per-file work of a corpus build runs: in this process, in a pool of worker processes
+on this machine, or on a Dask cluster. Results come back in the order of the files (so a build
+gives the same report ids whatever runs it), with a bounded number of files in flight so that
+memory stays flat however many files there are; one writer stores them in batches.
+
+    with Runner.local(workers=4) as run:            # or Runner.dask("tcp://host:8786"), Runner.dask("local", 2)
+        for prepared in run.map(prepare_file, paths, opts): ...
+"""
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+
+class Runner:
+    """Maps a function over items somewhere, yielding results in order (see the module docstring)."""
+
+    def __init__(self, kind: str, workers: int, submit: Callable | None = None, result: Callable | None = None,
+                 close: Callable[[], None] | None = None, shared_disk: bool = True):
+        self.kind, self.workers = kind, max(1, workers)
+        self._submit, self._result, self._close = submit, result, close
+        self.shared_disk = shared_disk  # workers see this machine's files and SQLite databases
+
+    # ------------------------------------------------------------ constructors
+    @classmethod
+    def inline(cls) -> "Runner":
+        return cls("inline", 1)
+
+    @classmethod
+    def local(cls, workers: int | None = None) -> "Runner":
+        """A pool of `workers` processes (default: the number of cores); 1 works in this process."""
+        workers = workers or os.cpu_count() or 1
+        if workers <= 1:
+            return cls.inline()
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+        return cls("local", workers, pool.submit, lambda f: f.result(), lambda: pool.shutdown(cancel_futures=True))
+
+    @classmethod
+    def dask(cls, address: str, workers: int | None = None) -> "Runner":
+        """An existing Dask cluster (scheduler address, e.g. tcp://10.0.0.5:8786) or, for "local", a
+        LocalCluster of `workers` processes started here (one thread each) and closed at the end."""
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as e:
+            from fazhi.errors import FazhiError
+
+            raise FazhiError("未安装 Dask：pip install 'fazhi[dask]'") from e
+        cluster = None
+        if address == "local":
+            n = workers or os.cpu_count() or 1
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+            client = Client(cluster)
+        else:
+            client = Client(address, timeout=30)
+        n = max(1, sum(client.nthreads().values()))
+
+        def close() -> None:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+        return cls("dask", n, lambda fn, *a: client.submit(fn, *a, pure=False), lambda f: f.result(), close,
+                   shared_disk=cluster is not None)
+
+    # ------------------------------------------------------------ use
+    def map(self, fn: Callable, items: Iterable, *args: Any, ahead: int = 0) -> Iterator:
+        """fn(item, *args) for each item, in order; at most max(4 per worker, `ahead`) items in flight."""
+        if self._submit is None:
+            for item in items:
+                yield fn(item, *args)
+            return
+        window: deque = deque()
+        for item in items:
+            window.append(self._submit(fn, item, *args))
+            if len(window) >= max(4 * self.workers, ahead):
+                yield self._result(window.popleft())
+        while window:
+            yield self._result(window.popleft())
+
+    def close(self) -> None:
+        if self._close is not None:
+            self._close()
+            self._close = None
+
+    def __enter__(self) -> "Runner":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
