@@ -321,7 +321,6 @@ def halfwidth_positions(report: Report) -> list[int]:
     skip = [(m.start(), m.end()) for m in _URLISH.finditer(view, lo, hi)]
     out = []
     for i in (m.start() for a, b in segments(report) for m in _HALF_WIDTH_RX.finditer(view, a, b)):
-        ch = view[i]
         prev = view[i - 1] if i > lo else ""
         nxt = view[i + 1] if i + 1 < hi else ""
         if prev.isdigit() and nxt.isdigit():
