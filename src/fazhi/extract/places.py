@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from operator import add
 from typing import Sequence
@@ -179,7 +179,16 @@ def _lengths_by_prefix() -> dict[str, tuple[int, ...]]:
 
 
 def _scan(text: str) -> list[_Mention]:
-    """Leftmost-longest matches of official names and short forms."""
+    """Leftmost-longest matches of official names and short forms (fresh objects: callers narrow them)."""
+    return [_Mention(*m) for m in _scan_cached(text)]
+
+
+@lru_cache(maxsize=1024)  # the same strings (issuer, title, 落款) are scanned several times per report
+def _scan_cached(text: str) -> tuple[tuple[int, int, str, str, tuple[str, ...]], ...]:
+    return tuple((m.start, m.end, m.name, m.kind, m.codes) for m in _scan_text(text))
+
+
+def _scan_text(text: str) -> list[_Mention]:
     by_prefix = _lengths_by_prefix()
     out: list[_Mention] = []
     i, n, prev_end = 0, len(text), -1
