@@ -37,7 +37,7 @@ SHARED = ROOT.parent / "shared"
 SAMPLES = ROOT / "src" / "fazhi" / "samples"
 
 
-WARM_TEXT = """北京市朝阳区建外街道办事处2023年法治政府建设情况报告
+WARM_TEXT = """七墩乡人民政府2023年法治政府建设情况报告
 
 一、主要举措和成效
 全年开展普法宣传三千余人次，办理行政复议案件十二件，組織執法人員培訓4次。
@@ -173,7 +173,8 @@ def bench(args: argparse.Namespace, base: Path, cur: Path) -> int:
     if args.realworld:
         files += sorted(str(p) for p in (SHARED / "realworld" / "files").glob("*.txt"))
     # warm-up on other texts than the timed ones: 5 synthetic reports of another seed, and a short
-    # text with a Chinese numeral and traditional characters (lazy imports of cn2an and opencc)
+    # report of a town written by its short name, with a Chinese numeral and traditional characters (lazy
+    # imports of cn2an and opencc, the town-name index)
     warm = Path(tempfile.gettempdir()) / "fazhi-engine-speed-warm.txt"
     warm.write_text(WARM_TEXT, encoding="utf-8")
     payload = {"files": files, "warm": [*synth_files(5, cur, seed=1), str(warm)]}

@@ -247,3 +247,22 @@ def _nested_reference(view: str) -> list[tuple[int, int]]:
                 found.append((opened, i + 1))
             depth = max(0, depth - 1)
     return found if depth == 0 else []
+
+
+# ---------------------------------------------------------------- short forms completed from the page
+
+def test_place_prefixed_is_the_per_name_regex():
+    from fazhi.extract.issuer import place_prefixed
+
+    rnd = random.Random(4)
+    multi = 0
+    for alphabet in ("市局安宜春a，", "市市局", "县局县a局县县", "区" * 12 + "局，"):
+        for _ in range(3000):
+            view = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60)))
+            tier, tail = rnd.choice(["市", "县", "区"]), rnd.choice(["局", "安局", "市局", "区区", "县局县"])
+            rx = re.compile(rf"([\u4e00-\u9fff]{{1,10}}?{re.escape(tier)}){re.escape(tail)}")
+            want = [m.group(1) for m in rx.finditer(view)]
+            assert place_prefixed(view, tier, tail) == want, (view, tier, tail)
+            multi += len(want) > 1
+    assert multi > 100
+    assert place_prefixed("经宜春市公安局批准，市公安局", "市", "公安局") == ["经宜春市"]
