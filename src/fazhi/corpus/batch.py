@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fazhi.corpus.copies import Subject
     from fazhi.corpus.fingerprint import Unit
     from fazhi.corpus.matchstore import Prematch
+    from fazhi.corpus.recent import RecentIndex
     from fazhi.corpus.store import Corpus
-    from fazhi.report import Report
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,10 @@ class Prepared:
     """One file made ready to store, or why not."""
 
     path: str
-    report: "Report | None" = None
+    values: dict[str, Any] | None = None  # the reports row (fazhi.corpus.store.report_values)
+    subject: "Subject | None" = None  # what the matcher needs to know of it
     units: "list[Unit]" = field(default_factory=list)
+    plan: list = field(default_factory=list)  # the units' index plan (candidates.index_plan)
     pre: "Prematch | None" = None  # matched against the reports stored so far (None: not done)
     error: str | None = None  # the file cannot be read as a report: one Chinese line
     stored_id: int | None = None  # these bytes are stored already
@@ -87,14 +90,16 @@ def _prepare(out: Prepared, path: Path, opts: PrepareOptions) -> None:
             return
     with read_options(ocr=opts.ocr, progress=False):
         report = analyze(path, max_bytes=opts.max_bytes)
+    from fazhi.corpus.store import report_values
+
     params = Params.from_dict(opts.params)
     units = report_units(report, params)
-    out.report, out.units = report, units
+    out.values, out.subject, out.units, out.plan = report_values(report), subject_of(report), units, index_plan(units)
     if engine is not None and opts.prematch:
         from fazhi.corpus.matchstore import prematch
 
         with engine.connect() as conn:
-            out.pre = prematch(conn, units, index_plan(units), subject_of(report), params.min_chars)
+            out.pre = prematch(conn, units, out.plan, out.subject, params.min_chars)
 
 
 def _find_sha(engine, sha: str) -> int | None:
@@ -110,7 +115,7 @@ def _fail(out: Prepared, e: Exception) -> None:
     from fazhi.corpus.database import store_error
     from fazhi.errors import InputError
 
-    out.report, out.units, out.pre = None, [], None
+    out.values, out.subject, out.units, out.plan, out.pre = None, None, [], [], None
     if isinstance(e, InputError):
         out.error = e.reason
     elif isinstance(e, OSError) and not store_error(e):
@@ -121,36 +126,45 @@ def _fail(out: Prepared, e: Exception) -> None:
         out.error = "分析或入库失败（程序内部错误）"
 
 
-def add_prepared(corpus: "Corpus", items: list[Prepared]) -> list[tuple[int, bool]]:
+def add_prepared(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | None" = None
+                 ) -> list[tuple[int, bool]]:
     """Store the prepared reports (no error, not stored yet) in ONE transaction: their rows,
     paragraphs, band keys and copy matches. Returns (id, added) per item, in order: added False
     for a report stored before (same bytes, or the same text in another format) or earlier in the
     batch. When another writer stored one of them meanwhile, the batch is rolled back and the
-    reports are added one by one."""
+    reports are added one by one. `recent` keeps the reports written, for the next batches' matching."""
     from sqlalchemy.exc import IntegrityError
 
-    ready = [it for it in items if it.report is not None]
+    ready = [it for it in items if it.values is not None]
     try:
-        return _add_batch(corpus, ready)
-    except IntegrityError:
-        return [corpus.add(it.report, it.units) for it in ready]
+        return _add_batch(corpus, ready, recent)
+    except IntegrityError:  # stored meanwhile by another writer
+        if len(ready) > 1:
+            return [r for it in ready for r in add_prepared(corpus, [it], recent)]
+        with corpus.engine.connect() as conn:
+            v = ready[0].values
+            found = _known(conn, [v["sha256"]], [v["text_key"]] if v["text_key"] else [])
+        rid = found.get(("sha", v["sha256"])) or found.get(("key", v["text_key"]))
+        if rid is None:
+            raise
+        return [(rid, False)]
 
 
-def _add_batch(corpus: "Corpus", items: list[Prepared]) -> list[tuple[int, bool]]:
+def _add_batch(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | None") -> list[tuple[int, bool]]:
     from sqlalchemy import insert
 
     from fazhi.corpus import matchstore
     from fazhi.corpus.candidates import index_plan
-    from fazhi.corpus.copies import subject_of
+    from fazhi.corpus.copies import REPORT_COLS
     from fazhi.corpus.database import lock_matches
     from fazhi.corpus.models import ReportRow
-    from fazhi.corpus.store import _now, _report_values, insert_units, report_text_key
+    from fazhi.corpus.store import _now, insert_units
 
     out: list[tuple[int, bool]] = []
     with corpus.engine.begin() as conn:
         lock_matches(conn)
-        shas = [it.report.source.sha256 for it in items]
-        keys = [report_text_key(it.report) for it in items]
+        shas = [it.values["sha256"] for it in items]
+        keys = [it.values["text_key"] for it in items]
         known = _known(conn, shas, [k for k in keys if k])
         new: list[tuple[int, Prepared]] = []
         now = _now()
@@ -159,18 +173,23 @@ def _add_batch(corpus: "Corpus", items: list[Prepared]) -> list[tuple[int, bool]
             if rid is not None:
                 out.append((rid, False))
                 continue
-            values = {**_report_values(it.report), "added_at": now, "analyzed_at": now}
+            values = {**it.values, "added_at": now, "analyzed_at": now}
             rid = conn.execute(insert(ReportRow).returning(ReportRow.id), values).scalar_one()
             known[("sha", sha)] = rid
             if key:
                 known.setdefault(("key", key), rid)
             new.append((rid, it))
             out.append((rid, True))
-        plans = {rid: index_plan(it.units) for rid, it in new}
-        insert_units(conn, [(rid, it.units, plans[rid]) for rid, it in new])
+        plans = {rid: it.plan if len(it.plan) == len(it.units) else index_plan(it.units) for rid, it in new}
+        pids = iter(insert_units(conn, [(rid, it.units, plans[rid]) for rid, it in new]))
+        alive = matchstore.alive(conn, {m.report_id for _r, it in new if it.pre for m in it.pre.matches})
+        alive |= {rid for rid, _it in new}
         for rid, it in new:
-            matchstore.finish(conn, rid, it.units, plans[rid], subject_of(it.report, rid),
-                              corpus.params.min_chars, it.pre or matchstore.NO_PREMATCH)
+            matchstore.finish(conn, rid, it.units, plans[rid], replace(it.subject, report_id=rid),
+                              corpus.params.min_chars, it.pre or matchstore.NO_PREMATCH, recent, alive)
+            own = [next(pids) for _u in it.units]
+            if recent is not None:
+                recent.add({**{c: it.values.get(c) for c in REPORT_COLS}, "id": rid}, it.units, plans[rid], own)
     return out
 
 

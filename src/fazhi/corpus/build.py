@@ -48,13 +48,16 @@ def worker_options(corpus: "Corpus", runner: "Runner", *, max_bytes: int, ocr: b
 
 def build(corpus: "Corpus", paths: Iterable[str | Path], runner: "Runner", opts: PrepareOptions, *,
           batch: int = BATCH, on_file: OnFile | None = None) -> BuildStats:
+    from fazhi.corpus.recent import RecentIndex
+
     stats = BuildStats()
     note = on_file or (lambda *_: None)
     pending: list[Prepared] = []
+    recent = RecentIndex(limit=max(1000, 4 * batch + 8 * runner.workers))
 
     def flush() -> None:
         if pending and stats.stopped is None:
-            _store(corpus, pending, stats, note)
+            _store(corpus, pending, stats, note, recent)
         pending.clear()
 
     for p in runner.map(prepare_file, [str(x) for x in paths], opts, ahead=2 * batch):
@@ -79,11 +82,11 @@ def build(corpus: "Corpus", paths: Iterable[str | Path], runner: "Runner", opts:
     return stats
 
 
-def _store(corpus: "Corpus", items: list[Prepared], stats: BuildStats, note: OnFile) -> None:
+def _store(corpus: "Corpus", items: list[Prepared], stats: BuildStats, note: OnFile, recent) -> None:
     from fazhi.corpus.database import store_error
 
     try:
-        results = add_prepared(corpus, items)
+        results = add_prepared(corpus, items, recent)
     except Exception as e:  # noqa: BLE001 - find the one report that fails, store the others
         if (stop := store_error(e)) is not None:
             stats.stopped = stop
@@ -103,7 +106,7 @@ def _store_one(corpus: "Corpus", it: Prepared, stats: BuildStats, note: OnFile) 
     if stats.stopped:
         return
     try:
-        _rid, added = corpus.add(it.report, it.units)
+        [(_rid, added)] = add_prepared(corpus, [it])
     except Exception as e:  # noqa: BLE001
         if (stop := store_error(e)) is not None:
             stats.stopped = stop

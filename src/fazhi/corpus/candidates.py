@@ -168,14 +168,19 @@ def find_matches(conn, units: list[Unit], subject: "Subject", min_chars: int, *,
 
 
 def verify_candidates(conn, units: list[Unit], cands: Cands, subject: "Subject", min_chars: int,
-                      min_similarity: float | None = None) -> tuple[list["Match"], dict[int, dict]]:
+                      min_similarity: float | None = None, recent=None) -> tuple[list["Match"], dict[int, dict]]:
     """The candidates that pass the exact measure (copies.verify), as Matches at every place
-    their unit stands (see `repeats`), and the rows of the reports they are in."""
+    their unit stands (see `repeats`), and the rows of the reports they are in. `recent` (a
+    fazhi.corpus.recent.RecentIndex) serves the paragraphs and rows it holds without SQL."""
     from fazhi.corpus.copies import MIN_SIMILARITY, REPORT_COLS, Match, verify
 
     min_similarity = MIN_SIMILARITY if min_similarity is None else min_similarity
-    paras = paragraphs(conn, sorted({pid for found in cands.values() for pid, _, _ in found}))
-    reports = report_rows(conn, sorted({rid for found in cands.values() for _, rid, _ in found}), REPORT_COLS)
+    pids = {pid for found in cands.values() for pid, _, _ in found}
+    rids = {rid for found in cands.values() for _, rid, _ in found}
+    paras = recent.paragraphs(pids) if recent is not None else {}
+    reports = recent.rows(rids) if recent is not None else {}
+    paras.update(paragraphs(conn, sorted(pids - paras.keys())))
+    reports.update(report_rows(conn, sorted(rids - reports.keys()), REPORT_COLS))
     if subject.sha256:
         reports = {k: v for k, v in reports.items() if v["sha256"] != subject.sha256}
     occurrences = repeats(units)

@@ -92,11 +92,13 @@ def prematch(conn, units: list[Unit], plan: Plan, subject: Subject, min_chars: i
 
 
 def finish(conn, report_id: int, units: list[Unit], plan: Plan, subject: Subject, min_chars: int,
-           pre: Prematch = NO_PREMATCH) -> int:
+           pre: Prematch = NO_PREMATCH, recent=None, alive: set[int] | None = None) -> int:
     """Step 2, in the report's transaction: match the reports finished since the prematch's
     snapshot, keep per unit the best candidates of both steps together (so the result is the same
     as one lookup, whoever raced), write every match both ways and set copies_at. Returns the
-    number of matches."""
+    number of matches. `recent` (fazhi.corpus.recent.RecentIndex): the reports this writer stored
+    lately, read from memory when they are all the new ones. `alive`: the reports known to be
+    stored (the prematch's and the new ones), when the caller checked them for several reports."""
     from sqlalchemy import update
 
     from fazhi.corpus.database import lock_matches
@@ -107,13 +109,16 @@ def finish(conn, report_id: int, units: list[Unit], plan: Plan, subject: Subject
     new = matched_since(conn, pre.snapshot) - {report_id}
     keep = pre.matches
     if new:
-        late = candidates(conn, plan, report_id, only=new)
+        mine = recent is not None and recent.covers(new)
+        late = recent.candidates(plan, report_id, new) if mine else candidates(conn, plan, report_id, only=new)
         best = merge(pre.cands, late)
         chosen, done = _pairs(best), _pairs(pre.cands)
         todo = {i: [c for c in found if (i, c[0]) not in done] for i, found in best.items()}
-        more, _ = verify_candidates(conn, units, {i: c for i, c in todo.items() if c}, subject, min_chars)
+        more, _ = verify_candidates(conn, units, {i: c for i, c in todo.items() if c}, subject, min_chars,
+                                    recent=recent)
         keep = [m for m in keep if (m.src, m.o_pid) in chosen] + more
-    keep = _existing(conn, [m for m in keep if m.report_id != report_id])
+    keep = [m for m in keep if m.report_id != report_id]
+    keep = _existing(conn, keep) if alive is None else [m for m in keep if m.report_id in alive or m.report_id in new]
     insert_matches(conn, report_id, keep)
     conn.execute(update(ReportRow).where(ReportRow.id == report_id).values(copies_at=_now()))
     return len(keep)
@@ -125,11 +130,13 @@ def _pairs(cands: Cands) -> set[tuple[int, int]]:
 
 def _existing(conn, matches: list[Match]) -> list[Match]:
     """Matches whose other report is still stored (one may have been removed since the snapshot)."""
-    ids = {m.report_id for m in matches}
-    if not ids:
-        return matches
-    alive = set(report_rows(conn, sorted(ids), ("id",)))
-    return [m for m in matches if m.report_id in alive]
+    found = alive(conn, {m.report_id for m in matches})
+    return [m for m in matches if m.report_id in found]
+
+
+def alive(conn, report_ids: set[int]) -> set[int]:
+    """Those of the reports still stored."""
+    return set(report_rows(conn, sorted(report_ids), ("id",))) if report_ids else set()
 
 
 def insert_matches(conn, report_id: int, matches: list[Match]) -> None:

@@ -50,6 +50,9 @@ class Runner:
             from fazhi.errors import FazhiError
 
             raise FazhiError("未安装 Dask：pip install 'fazhi[dask]'") from e
+        import logging
+
+        logging.getLogger("distributed").setLevel(logging.ERROR)  # its shuffle notices are not the user's
         cluster = None
         if address == "local":
             n = workers or os.cpu_count() or 1

@@ -198,7 +198,7 @@ class Corpus(CorpusFrames):
         with self.engine.connect() as conn:
             pre = matchstore.prematch(conn, units, plan, subject, self.params.min_chars)
         now = _now()
-        values = {**_report_values(report), "added_at": now, "analyzed_at": now}
+        values = {**report_values(report), "added_at": now, "analyzed_at": now}
         try:
             with self.engine.begin() as conn:
                 rid = conn.execute(insert(ReportRow).returning(ReportRow.id), values).scalar_one()
@@ -222,7 +222,7 @@ class Corpus(CorpusFrames):
         from fazhi.corpus.models import ReportRow
 
         units = report_units(report, self.params)
-        values = {**_report_values(report), "analyzed_at": _now(), "copies_at": None}
+        values = {**report_values(report), "analyzed_at": _now(), "copies_at": None}
         values.pop("sha256")
         with self.engine.begin() as conn:
             self._delete_units(conn, report_id)
@@ -301,9 +301,10 @@ class Corpus(CorpusFrames):
         return report
 
 
-def insert_units(conn, items: list[tuple[int, list[Unit], Any]]) -> None:
+def insert_units(conn, items: list[tuple[int, list[Unit], Any]]) -> list[int]:
     """Paragraph rows of several reports (report id, units, index plan or None) in one statement,
-    then all their band keys in one bulk write (fazhi.corpus.bandindex)."""
+    then all their band keys in one bulk write (fazhi.corpus.bandindex). Returns the paragraph ids,
+    in the order of the items' units."""
     from sqlalchemy import insert
 
     from fazhi.corpus.bandindex import insert_keys
@@ -317,10 +318,11 @@ def insert_units(conn, items: list[tuple[int, list[Unit], Any]]) -> None:
                     for i, u in enumerate(units))
         plans.extend(index_plan(units) if plan is None else plan)
     if not rows:
-        return
+        return []
     q = insert(ParagraphRow).returning(ParagraphRow.id, sort_by_parameter_order=True)
     ids = conn.execute(q, rows).scalars().all()
     insert_keys(conn, ((h, pid) for pid, keys in zip(ids, plans) for _b, h in keys))
+    return list(ids)
 
 
 def analyze_stored(row: dict):
@@ -355,7 +357,8 @@ def _engine_version() -> str:
     return __version__
 
 
-def _report_values(report) -> dict[str, Any]:
+def report_values(report) -> dict[str, Any]:
+    """The reports row of an analysed Report (without added_at / analyzed_at)."""
     d = report.to_dict()
     d.pop("text", None)
     d["copies"] = []  # copies depend on the corpus, not on the report

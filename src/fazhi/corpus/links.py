@@ -1,0 +1,304 @@
+"""Every copy pair of a whole corpus at once (`fazhi corpus links`), as a group-by on band keys
+— the way text-dedup runs MinHash-LSH on Spark — on pandas here or on a Dask DataFrame on a
+cluster; then verified exactly as the per-report path does.
+
+It computes what adding the reports one by one computes (fazhi.corpus.matchstore): each unit of
+a report is a candidate match for the units of EARLIER reports (lower paragraph ids: a corpus is
+written in report order) that share band keys with it, the MAX_BAND_ROWS newest rows per key,
+the MAX_CANDIDATES sharing the most keys per unit (then the newest); those passing
+`copies.verify` are the matches, stored both ways. Steps, each a pure function of arrays:
+
+1. `key_pairs`: per hash-range partition of band_keys (hash, paragraph_id), sorted: for each row,
+   the rows of its key that came before its report (at most MAX_BAND_ROWS) → (new, old) pairs;
+2. `best_pairs`: per partition of pairs by `new` (after a shuffle on it): shared keys counted,
+   the best MAX_CANDIDATES per new paragraph kept;
+3. `verify_pairs`: the chosen pairs verified on the paragraphs' normalised text (read from the
+   store), spans mapped back, repeats of a unit in its report expanded as the per-report path does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from fazhi.corpus.candidates import MAX_BAND_ROWS, MAX_CANDIDATES, MAX_REPEATS, MAX_UNIT_CHARS
+
+HASH_PARTS = 16  # hash ranges read one at a time (pandas) or as Dask partitions
+NEW_PARTS = 16  # partitions of the (new, old) pairs, by new paragraph
+
+
+@dataclass(frozen=True)
+class Paragraphs:
+    """Paragraph id → report id and the first paragraph id of that report (numpy lookups)."""
+
+    ids: np.ndarray  # sorted paragraph ids
+    report: np.ndarray  # report id of ids[i]
+    first: np.ndarray  # first paragraph id of that report
+
+    def lookup(self, pids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at = np.searchsorted(self.ids, pids)
+        return self.report[at], self.first[at]
+
+
+def load_paragraphs(conn) -> Paragraphs:
+    from sqlalchemy import select
+
+    from fazhi.corpus.models import ParagraphRow as P
+
+    rows = np.array(conn.execute(select(P.id, P.report_id).order_by(P.id)).all(), dtype=np.int64).reshape(-1, 2)
+    ids, rep = rows[:, 0], rows[:, 1]
+    first = np.empty_like(ids)
+    if len(ids):
+        start = np.r_[True, rep[1:] != rep[:-1]]  # a report's paragraphs are contiguous ids
+        first = ids[start][np.cumsum(start) - 1]
+    return Paragraphs(ids, rep, first)
+
+
+def hash_ranges(parts: int = HASH_PARTS) -> list[tuple[int, int]]:
+    """[lo, hi] ranges (inclusive) covering every signed 64-bit key."""
+    edges = [-(1 << 63) + (i << 64) // parts for i in range(parts)] + [1 << 63]
+    return [(lo, hi - 1) for lo, hi in zip(edges[:-1], edges[1:])]
+
+
+def read_keys(conn, lo: int, hi: int):
+    """The band_keys rows with lo <= hash <= hi as a DataFrame (hash, pid)."""
+    import pandas as pd
+    from sqlalchemy import select
+
+    from fazhi.corpus.models import BandKeyRow as B
+
+    q = select(B.hash, B.paragraph_id).where(B.hash >= lo, B.hash <= hi)
+    arr = np.fromiter((v for row in conn.execute(q) for v in row), dtype=np.int64)
+    return pd.DataFrame(arr.reshape(-1, 2), columns=["hash", "pid"])
+
+
+def key_pairs(keys, paras: Paragraphs, cap: int = MAX_BAND_ROWS):
+    """Step 1 on one hash partition: (new, old) paragraph pairs sharing a key, old among the `cap`
+    newest rows of that key stored before new's report. One row per shared key."""
+    import pandas as pd
+
+    if len(keys) == 0:
+        return pd.DataFrame({"new": np.zeros(0, np.int64), "old": np.zeros(0, np.int64)})
+    k = keys.sort_values(["hash", "pid"], kind="stable")
+    h, p = k["hash"].to_numpy(), k["pid"].to_numpy()
+    _rid, first = paras.lookup(p)
+    group = np.cumsum(np.r_[True, h[1:] != h[:-1]]) - 1
+    combo = (group << 32) | p  # sorted, since rows are sorted by (hash, pid) and pids < 2**32
+    before = np.searchsorted(combo, (group << 32) | first)  # rows of the key before new's report
+    gstart = np.searchsorted(group, group)
+    lo = np.maximum(gstart, before - cap)
+    n = before - lo
+    keep = n > 0
+    new = np.repeat(p[keep], n[keep])
+    offs = np.repeat(lo[keep], n[keep]) + (np.arange(n[keep].sum()) - np.repeat(np.cumsum(n[keep]) - n[keep], n[keep]))
+    return pd.DataFrame({"new": new, "old": p[offs]})
+
+
+def best_pairs(pairs, cap: int = MAX_CANDIDATES):
+    """Step 2 on pairs partitioned by new: shared keys counted, the best `cap` old per new."""
+    import pandas as pd
+
+    if len(pairs) == 0:
+        return pd.DataFrame({"new": np.zeros(0, np.int64), "old": np.zeros(0, np.int64), "n": np.zeros(0, np.int64)})
+    counted = pairs.groupby(["new", "old"], sort=False).size().rename("n").reset_index()
+    counted = counted.sort_values(["new", "n", "old"], ascending=[True, False, False], kind="stable")
+    rank = counted.groupby("new", sort=False).cumcount()
+    return counted[rank < cap].reset_index(drop=True)
+
+
+def _norms(conn, pids: list[int]) -> dict[int, tuple[str, list[int], list[int], int, int, int]]:
+    """Paragraph id → (norm, starts, ends, seq, text hash, report id)."""
+    from sqlalchemy import select
+
+    from fazhi.corpus.fingerprint import normalize
+    from fazhi.corpus.models import ParagraphRow as P
+
+    out = {}
+    cols = (P.id, P.start, P.content, P.seq, P.text_hash, P.report_id)
+    for i in range(0, len(pids), 500):
+        for pid, start, content, seq, th, rid in conn.execute(select(*cols).where(P.id.in_(pids[i:i + 500]))):
+            norm, starts, ends = normalize(content, start)
+            out[pid] = (norm, starts, ends, seq, th, rid)
+    return out
+
+
+def _repeat_places(conn, report_ids: list[int]) -> dict[tuple[int, int], list[int]]:
+    """(report id, seq of a unit's first occurrence) → the seqs its matches are reported at, for
+    units standing more than once in their report (candidates.repeats)."""
+    from sqlalchemy import select
+
+    from fazhi.corpus.models import ParagraphRow as P
+
+    where: dict[tuple[int, int], list[int]] = {}
+    for i in range(0, len(report_ids), 500):
+        q = select(P.report_id, P.text_hash, P.seq).where(P.report_id.in_(report_ids[i:i + 500])).order_by(
+            P.report_id, P.seq)
+        for rid, th, seq in conn.execute(q):
+            where.setdefault((rid, th), []).append(seq)
+    return {(rid, idx[0]): (idx if len(idx) <= MAX_REPEATS else idx[:1])
+            for (rid, _th), idx in where.items() if len(idx) > 1}
+
+
+def verify_pairs(conn, best, min_chars: int, min_similarity: float | None = None) -> list[tuple]:
+    """Step 3: the verified matches of the chosen pairs, seen from the new report: (report_id,
+    unit_seq, start, end, other_id, other's unit_seq, o_start, o_end, similarity)."""
+    from fazhi.corpus.copies import MIN_SIMILARITY, verify
+
+    if len(best) == 0:
+        return []
+    min_similarity = MIN_SIMILARITY if min_similarity is None else min_similarity
+    new, old = best["new"].tolist(), best["old"].tolist()
+    norms = _norms(conn, sorted(set(new) | set(old)))
+    places = _repeat_places(conn, sorted({norms[p][5] for p in new if p in norms}))
+    verified: dict[tuple[int, int], Any] = {}
+    out = []
+    for a, b in zip(new, old):
+        if a not in norms or b not in norms:
+            continue
+        qn, qs, qe, qseq, qh, qrid = norms[a]
+        on, os_, oe, oseq, oh, orid = norms[b]
+        key = (qh, oh)
+        if key not in verified:
+            verified[key] = verify(qn, on, min_similarity, min_chars) if len(on) <= MAX_UNIT_CHARS else None
+        v = verified[key]
+        if v is None:
+            continue
+        sim, qa, qb, oa, ob = v
+        for seq in places.get((qrid, qseq), (qseq,)):
+            if seq == qseq:
+                start, end = qs[qa], qe[qb - 1]
+            else:  # a repeat: the same words at its own place
+                start, end = _repeat_span(conn, qrid, seq, qa, qb)
+            out.append((qrid, seq, start, end, orid, oseq, os_[oa], oe[ob - 1], round(float(sim), 4)))
+    return out
+
+
+def _repeat_span(conn, rid: int, seq: int, qa: int, qb: int) -> tuple[int, int]:
+    from sqlalchemy import select
+
+    from fazhi.corpus.fingerprint import normalize
+    from fazhi.corpus.models import ParagraphRow as P
+
+    start, content = conn.execute(select(P.start, P.content).where(P.report_id == rid, P.seq == seq)).one()
+    _n, starts, ends = normalize(content, start)
+    return starts[qa], ends[qb - 1]
+
+
+# ---------------------------------------------------------------- running it
+ROW_COLUMNS = ["report_id", "unit_seq", "start", "end", "other_id", "o_seq", "o_start", "o_end", "similarity"]
+_PARAS: dict[str, tuple[tuple, Paragraphs]] = {}
+
+
+def _paragraphs_for(conn, url: str) -> Paragraphs:
+    """Paragraphs of the store, loaded once per process while the store's paragraphs stay the same."""
+    from sqlalchemy import func, select
+
+    from fazhi.corpus.models import ParagraphRow as P
+
+    stamp = tuple(conn.execute(select(func.max(P.id), func.count())).one())
+    if url not in _PARAS or _PARAS[url][0] != stamp:
+        _PARAS[url] = (stamp, load_paragraphs(conn))
+    return _PARAS[url][1]
+
+
+def pairs_of_range(rng: tuple[int, int], url: str):
+    """Steps 1 on one hash range, reading the store at `url` (run where the partition lives)."""
+    from fazhi.corpus.batch import _engine
+
+    with _engine(url).connect() as conn:
+        return key_pairs(read_keys(conn, *rng), _paragraphs_for(conn, url))
+
+
+def matches_of_pairs(pairs, url: str, min_chars: int):
+    """Steps 2 and 3 on one partition of pairs by new paragraph: match rows as a DataFrame."""
+    import pandas as pd
+
+    from fazhi.corpus.batch import _engine
+
+    with _engine(url).connect() as conn:
+        return _frame(verify_pairs(conn, best_pairs(pairs), min_chars))
+
+
+def _frame(rows: list[tuple]):
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=ROW_COLUMNS).astype({c: "int64" for c in ROW_COLUMNS[:-1]} | {
+        "similarity": "float64"})
+
+
+def hash_parts(conn) -> int:
+    """Hash partitions for this store: about 500,000 band rows each, at least HASH_PARTS."""
+    from sqlalchemy import func, select
+
+    from fazhi.corpus.models import BandKeyRow
+
+    n = conn.execute(select(func.count()).select_from(BandKeyRow)).scalar_one()
+    return max(HASH_PARTS, n // 500_000 + 1)
+
+
+def links_local(corpus):
+    """Every verified match of the corpus (rows seen from the later report), on pandas."""
+    import pandas as pd
+
+    with corpus.engine.connect() as conn:
+        paras = load_paragraphs(conn)
+        ranges = hash_ranges(hash_parts(conn))
+        buckets = pairs_by_new(key_pairs(read_keys(conn, *r), paras) for r in ranges)
+        frames = [_frame(verify_pairs(conn, best_pairs(b), corpus.params.min_chars)) for b in buckets]
+    return pd.concat(frames, ignore_index=True)
+
+
+def links_dask(corpus, url: str):
+    """The same on a Dask cluster (the current distributed Client): a Dask DataFrame of band keys
+    partitioned by hash range, read by the workers from the store; pairs shuffled on the new
+    paragraph; best candidates and verification per partition."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    with corpus.engine.connect() as conn:
+        parts = hash_parts(conn)
+    pair_meta = pd.DataFrame({"new": pd.Series([], dtype="int64"), "old": pd.Series([], dtype="int64")})
+    pairs = dd.from_map(pairs_of_range, hash_ranges(parts), url=url, meta=pair_meta, enforce_metadata=False)
+    pairs = pairs.shuffle("new", npartitions=NEW_PARTS)
+    row_meta = matches_of_pairs(pair_meta, url, corpus.params.min_chars)
+    rows = pairs.map_partitions(matches_of_pairs, url, corpus.params.min_chars, meta=row_meta)
+    return rows.compute()
+
+
+def pairs_by_new(frames, parts: int = NEW_PARTS) -> list:
+    """The pandas shuffle: pairs of every hash partition, split by new paragraph into `parts`."""
+    import pandas as pd
+
+    buckets: list[list] = [[] for _ in range(parts)]
+    for f in frames:
+        if len(f):
+            for i, g in f.groupby(f["new"] % parts, sort=False):
+                buckets[int(i)].append(g)
+    empty = pd.DataFrame({"new": np.zeros(0, np.int64), "old": np.zeros(0, np.int64)})
+    return [pd.concat(b, ignore_index=True) if b else empty for b in buckets]
+
+
+def store_links(corpus, rows) -> int:
+    """Replace every stored copy match by `rows` (both ways) and mark every report matched, in one
+    transaction. Returns the number of matches."""
+    from sqlalchemy import delete, insert, update
+
+    from fazhi.corpus.database import lock_matches
+    from fazhi.corpus.matchstore import _now
+    from fazhi.corpus.models import CopyMatchRow, ReportRow
+
+    fwd = rows.rename(columns={"o_seq": "_o_seq"}).drop(columns=["_o_seq"])
+    rev = rows.rename(columns={"report_id": "other_id", "other_id": "report_id", "unit_seq": "_u",
+                               "o_seq": "unit_seq", "start": "o_start", "end": "o_end", "o_start": "start",
+                               "o_end": "end"}).drop(columns=["_u"])
+    with corpus.engine.begin() as conn:
+        lock_matches(conn)
+        conn.execute(delete(CopyMatchRow))
+        for frame in (fwd, rev):
+            recs = frame[["report_id", "unit_seq", "start", "end", "other_id", "o_start", "o_end",
+                          "similarity"]].to_dict("records")
+            for i in range(0, len(recs), 5000):
+                conn.execute(insert(CopyMatchRow), recs[i:i + 5000])
+        conn.execute(update(ReportRow).values(copies_at=_now()))
+    return len(rows)
