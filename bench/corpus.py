@@ -2,10 +2,15 @@
 memory, and precision/recall of copy detection against exact brute force.
 
     .venv/bin/python bench/corpus.py --sizes 1000,20000 [--work /tmp/fazhi-bench] [--db DB] [--seed 0]
+                                     [--procs 2] [--dask-n 1000]
 
-For each size N: generate N reports under WORK/synth-N (kept and re-used), analyse them with a
-pool of 2 processes, store them (Corpus.add, one writer) in WORK/corpus-N.db (re-used when it
-already holds N reports; --db names the database for a single size), then measure:
+For each size N: generate N reports under WORK/synth-N (kept and re-used), build the corpus in
+WORK/corpus-N.db as `fazhi corpus add --workers PROCS` does (fazhi.corpus.build: workers analyse,
+fingerprint and match against what is stored; one writer stores batches of 50; re-used and
+completed when it already holds some), then measure:
+- `fazhi corpus links` (every copy pair at once, pandas) and whether it equals the stored matches;
+  its speed-up over per-report queries (N x the mean new-report query);
+- with --dask-n M: the first M reports built on a Dask LocalCluster of 1 and of 2 workers;
 - copy search: match_report (fingerprint + match, the report as if new) and match_stored on
   QUERIES reports; mean and worst seconds;
 - planted recall: planted pairs with similarity >= 0.8 (manifest) whose passage the engine
@@ -19,7 +24,6 @@ already holds N reports; --db names the database for a single size), then measur
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import os
 import random
 import resource
@@ -29,52 +33,40 @@ import time
 from pathlib import Path
 
 
-def _analyze(path: str):
-    import fazhi
-
-    return fazhi.analyze(path)
-
-
-def build(files: list[Path], db: Path, procs: int) -> dict:
-    """Analyse with `procs` workers and store; timings in seconds."""
+def build(files: list[Path], db: Path, procs: int, dask: str | None = None) -> dict:
+    """Build (or go on building) the corpus as `fazhi corpus add --workers PROCS` does; timings in seconds."""
+    import fazhi.corpus.build as B
     from fazhi.corpus import open_corpus
+    from fazhi.corpus.parallel import Runner
 
-    out = {"analyze_cpu": 0.0, "store": 0.0}
     corpus = open_corpus(db)
-    done = {r["path"] for r in corpus.rows(("path",))}
-    todo = [str(f) for f in files if str(f) not in done]
-    global _PARAMS
-    _PARAMS = corpus.params
+    writer = [0.0]
+    store = B.add_prepared
+
+    def timed(*a):
+        t = time.perf_counter()
+        try:
+            return store(*a)
+        finally:
+            writer[0] += time.perf_counter() - t
+
+    B.add_prepared = timed
     t0 = time.perf_counter()
-    i = 0
-    with mp.get_context("fork").Pool(procs) as pool:
-        # batches bound what waits in memory when the workers outrun the one writer
-        for b in range(0, len(todo), 256):
-            for (report, units), dt in pool.imap(_timed_analyze, todo[b:b + 256], chunksize=8):
-                out["analyze_cpu"] += dt
-                t = time.perf_counter()
-                corpus.add(report, units)
-                out["store"] += time.perf_counter() - t
-                i += 1
-                if i % 1000 == 0:
-                    print(f"  stored {i}/{len(todo)}  {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
-    out["wall"] = time.perf_counter() - t0
-    out["new"] = len(todo)
+    runner = Runner.dask(dask, procs) if dask else Runner.local(procs)
+    with runner:
+        done = [0]
+
+        def tick(*_):
+            done[0] += 1
+            if done[0] % 1000 == 0:
+                print(f"  {done[0]}/{len(files)}  {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+
+        stats = B.build(corpus, files, runner, B.worker_options(corpus, runner, max_bytes=50 << 20, ocr=False),
+                        on_file=tick)
+    B.add_prepared = store
     corpus.close()
-    return out
-
-
-_PARAMS = None
-
-
-def _timed_analyze(path: str):
-    """Analysis and fingerprinting in a worker; the parent only writes."""
-    from fazhi.corpus.fingerprint import report_units
-
-    t = time.perf_counter()
-    r = _analyze(path)
-    units = report_units(r, _PARAMS)
-    return (r, units), time.perf_counter() - t
+    return {"wall": time.perf_counter() - t0, "new": stats.added, "analyze_cpu": stats.analyse_cpu,
+            "store": writer[0]}
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -134,6 +126,13 @@ def measure(n: int, work: Path, db: Path | None, seed: int, queries: int, bf_sam
     b = build(files, db, procs) if build_ else {"wall": 0.0, "new": 0, "analyze_cpu": 0.0, "store": 0.0}
     res: dict = {"n": n, "db": str(db), "build": b}
     corpus = open_corpus(db)
+    from fazhi.corpus.links import links_local
+
+    t = time.perf_counter()
+    rows = links_local(corpus)
+    res["links_s"] = time.perf_counter() - t
+    res["links_pairs"] = len(rows)
+    res["links_equal"] = _stored_pairs(corpus) == _link_pairs(rows)
     ids = {r["path"]: r["id"] for r in corpus.rows(("id", "path"))}
     rng = random.Random(seed)
     # fingerprinting alone, on a sample
@@ -201,22 +200,56 @@ def measure(n: int, work: Path, db: Path | None, seed: int, queries: int, bf_sam
     return res
 
 
+def _stored_pairs(corpus) -> set:
+    from sqlalchemy import text
+
+    with corpus.engine.connect() as conn:
+        return set(conn.execute(text("SELECT report_id, unit_seq, start, \"end\", other_id, o_start, o_end, "
+                                     "round(similarity, 4) FROM copy_matches")).all())
+
+
+def _link_pairs(rows) -> set:
+    out = set()
+    for r in rows.itertuples(index=False):
+        out.add((r.report_id, r.unit_seq, r.start, r.end, r.other_id, r.o_start, r.o_end, round(r.similarity, 4)))
+        out.add((r.other_id, r.o_seq, r.o_start, r.o_end, r.report_id, r.start, r.end, round(r.similarity, 4)))
+    return out
+
+
+def dask_speedup(files: list[Path], work: Path) -> dict:
+    """The same build on a Dask LocalCluster of 1 and of 2 worker processes (fresh databases)."""
+    out = {}
+    for w in (1, 2):
+        db = work / f"dask-{len(files)}-{w}.db"
+        for f in db.parent.glob(db.name + "*"):
+            f.unlink()
+        out[w] = build(files, db, w, dask="local")["wall"]
+    return {"dask_n": len(files), "dask_1": out[1], "dask_2": out[2]}
+
+
 def _counts(corpus) -> dict:
     from sqlalchemy import text
 
     with corpus.engine.connect() as conn:
         return {"paragraph_rows": conn.execute(text("select count(*) from paragraphs")).scalar_one(),
-                "band_rows": conn.execute(text("select count(*) from bands")).scalar_one(),
+                "band_rows": conn.execute(text("select count(*) from band_keys")).scalar_one(),
                 "reports": conn.execute(text("select count(*) from reports")).scalar_one()}
 
 
 def table(results: list[dict], procs: int) -> str:
     rows = [("reports", lambda r: f"{r['reports']}"),
             ("build wall s (new reports)", lambda r: f"{r['build']['wall']:.0f} ({r['build']['new']})"),
-            (f"analysis reports/s ({procs} procs)", lambda r: _rate(r["build"]["new"], r["build"]["wall"])),
-            ("analysis+fp reports/s per core (workers)", lambda r: _rate(r["build"]["new"], r["build"]["analyze_cpu"])),
+            (f"build reports/s ({procs} workers)", lambda r: _rate(r["build"]["new"], r["build"]["wall"])),
+            ("worker CPU ms/report (analyse+fp+prematch)", lambda r: _ms(r["build"]["analyze_cpu"], r["build"]["new"])),
+            ("writer ms/report (batches of 50)", lambda r: _ms(r["build"]["store"], r["build"]["new"])),
             ("fingerprint reports/s (1 core)", lambda r: f"{r['fingerprint_rate']:.0f}"),
-            ("store reports/s (Corpus.add, 1 writer)", lambda r: _rate(r["build"]["new"], r["build"]["store"])),
+            ("corpus links s (pandas, 1 process)", lambda r: f"{r['links_s']:.1f}"),
+            ("corpus links = per-report matches", lambda r: "yes" if r["links_equal"] else "NO"),
+            ("per-report queries s (N x mean new query)", lambda r: f"{r['reports'] * r['q_new_mean']:.0f}"),
+            ("links speed-up over per-report queries", lambda r: f"{r['reports'] * r['q_new_mean'] / r['links_s']:.1f}x"),
+            ("Dask build s, 1 / 2 workers (N reports)", lambda r: f"{r['dask_1']:.0f} / {r['dask_2']:.0f} ({r['dask_n']})"
+             if "dask_1" in r else "-"),
+            ("Dask speed-up 2 workers over 1", lambda r: f"{r['dask_1'] / r['dask_2']:.2f}x" if "dask_1" in r else "-"),
             ("query new report s (mean / worst)", lambda r: f"{r['q_new_mean']:.2f} / {r['q_new_max']:.2f}"),
             ("query stored report s (mean / worst)", lambda r: f"{r['q_stored_mean']:.2f} / {r['q_stored_max']:.2f}"),
             ("queries", lambda r: f"{r['queries']}"),
@@ -239,6 +272,10 @@ def table(results: list[dict], procs: int) -> str:
     return "\n".join(lines)
 
 
+def _ms(s: float, n: int) -> str:
+    return f"{1000 * s / n:.1f}" if n else "-"
+
+
 def _rate(n: int, s: float) -> str:
     return f"{n / s:.1f}" if s > 0 and n else "-"
 
@@ -253,6 +290,8 @@ def main() -> int:
     ap.add_argument("--bf-sample", type=int, default=2000, help="corpus reports in the brute-force sample")
     ap.add_argument("--procs", type=int, default=2)
     ap.add_argument("--no-build", action="store_true", help="measure what is stored (e.g. while a build runs)")
+    ap.add_argument("--dask-n", type=int, default=0, help="also build the first N reports on a Dask LocalCluster "
+                    "of 1 and of 2 workers and print the speed-up")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     args.work.mkdir(parents=True, exist_ok=True)
@@ -260,6 +299,9 @@ def main() -> int:
     for n in sizes:
         results.append(measure(n, args.work, args.db if len(sizes) == 1 else None, args.seed, args.queries,
                                args.bf_sample, args.procs, not args.no_build))
+        if args.dask_n:
+            files = sorted((args.work / f"synth-{n}").glob("*.txt"))[:args.dask_n]
+            results[-1].update(dask_speedup(files, args.work))
         print(table(results, args.procs), flush=True)
     return 0
 

@@ -10,7 +10,8 @@ the MAX_CANDIDATES sharing the most keys per unit (then the newest); those passi
 
 1. `key_pairs`: per hash-range partition of band_keys (hash, paragraph_id), sorted: for each row,
    the rows of its key that came before its report (at most MAX_BAND_ROWS) → (new, old) pairs;
-2. `best_pairs`: per partition of pairs by `new` (after a shuffle on it): shared keys counted,
+2. `best_pairs`: per partition of pairs by `new` (after a shuffle on it: Dask's, or bucket files
+   on disk in the pandas path): shared keys counted,
    the best MAX_CANDIDATES per new paragraph kept;
 3. `verify_pairs`: the chosen pairs verified on the paragraphs' normalised text (read from the
    store), spans mapped back, repeats of a unit in its report expanded as the per-report path does.
@@ -18,6 +19,7 @@ the MAX_CANDIDATES sharing the most keys per unit (then the newest); those passi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -237,16 +239,46 @@ def hash_parts(conn) -> int:
     return max(HASH_PARTS, n // 500_000 + 1)
 
 
-def links_local(corpus):
-    """Every verified match of the corpus (rows seen from the later report), on pandas."""
+def links_local(corpus, workdir: str | None = None):
+    """Every verified match of the corpus (rows seen from the later report), on pandas, one
+    partition at a time: the pairs of each hash range are spilled to bucket files by new paragraph
+    (in a temporary folder under `workdir`), then each bucket is counted and verified, so memory
+    holds one partition, not the corpus' pairs."""
+    import tempfile
+
     import pandas as pd
 
-    with corpus.engine.connect() as conn:
+    with corpus.engine.connect() as conn, tempfile.TemporaryDirectory(dir=workdir, prefix="fazhi-links-") as tmp:
         paras = load_paragraphs(conn)
         ranges = hash_ranges(hash_parts(conn))
-        buckets = pairs_by_new(key_pairs(read_keys(conn, *r), paras) for r in ranges)
-        frames = [_frame(verify_pairs(conn, best_pairs(b), corpus.params.min_chars)) for b in buckets]
+        buckets = max(NEW_PARTS, 2 * len(ranges))
+        files = [Path(tmp) / f"{i}.bin" for i in range(buckets)]
+        for r in ranges:
+            spill(key_pairs(read_keys(conn, *r), paras), files)
+        frames = [_frame(verify_pairs(conn, best_pairs(unspill(f)), corpus.params.min_chars)) for f in files]
     return pd.concat(frames, ignore_index=True)
+
+
+def spill(pairs, files: list) -> None:
+    """Append (new, old) pairs to the bucket file of their new paragraph (new mod len(files))."""
+    if len(pairs) == 0:
+        return
+    arr = pairs[["new", "old"]].to_numpy(dtype=np.int64)
+    which = arr[:, 0] % len(files)
+    order = np.argsort(which, kind="stable")
+    arr, which = arr[order], which[order]
+    cuts = np.searchsorted(which, np.arange(len(files) + 1))
+    for i, f in enumerate(files):
+        if cuts[i + 1] > cuts[i]:
+            with open(f, "ab") as out:
+                out.write(arr[cuts[i]:cuts[i + 1]].tobytes())
+
+
+def unspill(f):
+    import pandas as pd
+
+    arr = np.fromfile(f, dtype=np.int64).reshape(-1, 2) if f.exists() else np.zeros((0, 2), np.int64)
+    return pd.DataFrame({"new": arr[:, 0], "old": arr[:, 1]})
 
 
 def links_dask(corpus, url: str):
@@ -264,19 +296,6 @@ def links_dask(corpus, url: str):
     row_meta = matches_of_pairs(pair_meta, url, corpus.params.min_chars)
     rows = pairs.map_partitions(matches_of_pairs, url, corpus.params.min_chars, meta=row_meta)
     return rows.compute()
-
-
-def pairs_by_new(frames, parts: int = NEW_PARTS) -> list:
-    """The pandas shuffle: pairs of every hash partition, split by new paragraph into `parts`."""
-    import pandas as pd
-
-    buckets: list[list] = [[] for _ in range(parts)]
-    for f in frames:
-        if len(f):
-            for i, g in f.groupby(f["new"] % parts, sort=False):
-                buckets[int(i)].append(g)
-    empty = pd.DataFrame({"new": np.zeros(0, np.int64), "old": np.zeros(0, np.int64)})
-    return [pd.concat(b, ignore_index=True) if b else empty for b in buckets]
 
 
 def store_links(corpus, rows) -> int:
