@@ -44,6 +44,19 @@ def _stored(db: Path) -> int:
         return 0
 
 
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (from /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
 def test_killed_batch_resumes_with_nothing_lost_or_duplicated(tmp_path):
     files = _make_reports(tmp_path / "reports")
     db = tmp_path / "c.db"
@@ -52,10 +65,16 @@ def test_killed_batch_resumes_with_nothing_lost_or_duplicated(tmp_path):
     deadline = time.time() + 120
     while _stored(db) < 3 and proc.poll() is None and time.time() < deadline:
         time.sleep(0.01)
+    workers = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     partial = _stored(db)
     assert 3 <= partial < len(files)  # killed midway
+    assert workers, "the build ran in worker processes"
+    deadline = time.time() + 15  # ... which leave with it rather than wait for work for ever
+    while any(Path(f"/proc/{p}").exists() for p in workers) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not [p for p in workers if Path(f"/proc/{p}").exists()]
     done = _run("add", "--db", str(db), str(tmp_path / "reports"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert f"新入库 {len(files) - partial} 份，已存在跳过 {partial} 份" in done.stderr

@@ -116,6 +116,9 @@ class MetaRow(Base):
 
 
 Index("ix_reports_unit_year", ReportRow.unit_key, ReportRow.report_year)
+# the few reports whose copy matches are not computed yet (matchstore.take_snapshot asks per report)
+Index("ix_reports_unmatched", ReportRow.id, sqlite_where=ReportRow.copies_at.is_(None),
+      postgresql_where=ReportRow.copies_at.is_(None))
 
 # The yearly-cycle tables (units, users, submissions ...) build on this Base: one metadata, one
 # Alembic chain. fazhi.schema.metadata() loads them all (this module does not import the cycle's).

@@ -37,7 +37,8 @@ class Runner:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                   initializer=_leave_with_parent, initargs=(os.getpid(),))
         return cls("local", workers, pool.submit, lambda f: f.result(), lambda: pool.shutdown(cancel_futures=True))
 
     @classmethod
@@ -95,3 +96,17 @@ class Runner:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _leave_with_parent(parent: int) -> None:
+    """In a pool worker: exit when the process that started it is gone (killed with -9, say),
+    instead of waiting for work for ever."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="fazhi-parent-watch").start()

@@ -6,6 +6,8 @@ b-tree: on SQLite a WITHOUT ROWID table whose primary key is (hash, paragraph_id
 lookup of one key reads its newest rows straight off the key's range and a row costs ~18 bytes.
 A report's keys are deleted by recomputing them from its paragraphs (fazhi.corpus.bandindex),
 so no index on paragraph_id is needed; the unused index on paragraphs.text_hash goes too.
+A partial index finds the reports whose copy matches are not computed yet without reading the
+table (each worker asks, for every report it matches: fazhi.corpus.matchstore.take_snapshot).
 
 Revision ID: 0006
 Revises: 0005
@@ -35,9 +37,12 @@ def upgrade() -> None:
     op.drop_index("ix_bands_report_id", table_name="bands")
     op.drop_table("bands")
     op.drop_index("ix_paragraphs_text_hash", table_name="paragraphs")
+    unmatched = sa.text("copies_at IS NULL")
+    op.create_index("ix_reports_unmatched", "reports", ["id"], sqlite_where=unmatched, postgresql_where=unmatched)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_reports_unmatched", table_name="reports")
     op.create_index("ix_paragraphs_text_hash", "paragraphs", ["text_hash"])
     op.create_table(
         "bands",
