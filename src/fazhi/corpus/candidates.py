@@ -19,6 +19,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from fazhi.corpus.fingerprint import Unit, normalize
@@ -140,9 +141,17 @@ def paragraphs(conn, pids: list[int]) -> dict[int, tuple[str, list[int], list[in
     cols = (ParagraphRow.id, ParagraphRow.start, ParagraphRow.content, ParagraphRow.seq, ParagraphRow.text_hash)
     for part in chunks(pids):
         for pid, start, content, seq, th in conn.execute(select(*cols).where(ParagraphRow.id.in_(part))):
-            norm, starts, ends = normalize(content, start)
-            out[pid] = (norm, starts, ends, seq, th)
+            norm, starts, ends = normalized(content)
+            out[pid] = (norm, [start + i for i in starts], [start + i for i in ends], seq, th)
     return out
+
+
+@lru_cache(maxsize=20_000)
+def normalized(content: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """normalize(content) remembered: the same passages (stock sentences, a much-copied paragraph)
+    are candidates of report after report."""
+    norm, starts, ends = normalize(content)
+    return norm, tuple(starts), tuple(ends)
 
 
 def report_rows(conn, rids: list[int], columns: tuple[str, ...]) -> dict[int, dict]:

@@ -309,10 +309,16 @@ def cmd_links(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m fazhi.corpus.cli add ...` is `fazhi corpus add ...`."""
-    from fazhi.cli import main as fazhi_main
-
-    return fazhi_main(["corpus", *(argv if argv is not None else sys.argv[1:])])
+    """`python -m fazhi.corpus.cli add ...` is `fazhi corpus add ...` (its own parser: this module
+    does not import fazhi.cli, which imports it)."""
+    parser = argparse.ArgumentParser(prog="python -m fazhi.corpus.cli")
+    add_corpus_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["corpus", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -315,7 +315,8 @@ def _findings_order(built, per_rule: Counter, agg: str) -> Columns:
 def indicator_columns(parts: Iterable[list | None], agg: str) -> tuple[list[str], list[str]]:
     """(keys, headers) of the measure columns, from each report's indicators list: the same
     columns, order and headers as fazhi.corpus.tables builds (most widely reported first)."""
-    from fazhi.corpus.tables import _measure_names, _unique, canonical_unit, unit_family
+    from fazhi.corpus.tables import canonical_unit, unit_family
+    from fazhi.corpus.tables import indicator_columns as ordered
 
     family = unit_family()
     labels: dict[str, Counter] = defaultdict(Counter)
@@ -330,14 +331,7 @@ def indicator_columns(parts: Iterable[list | None], agg: str) -> tuple[list[str]
             labels[key][label] += 1
             seen.add(key)
         reports_with.update(seen)
-    names, order = _measure_names()
-    keys = sorted(reports_with, key=lambda k: (-reports_with[k], order.get(k.split("|")[0], 10**6), k))
-    headers = []
-    for k in keys:
-        measure, label = k.split("|")[0], labels[k].most_common(1)[0][0]
-        unit = "提及次数" if agg == "count" else label
-        headers.append(f"{names.get(measure, measure)}（{unit}）" if unit else names.get(measure, measure))
-    return keys, _unique(headers)
+    return ordered(reports_with, labels, agg)
 
 
 def _json_parts(corpus, path: tuple[str, ...], ids: list[int]) -> Iterator[Any]:

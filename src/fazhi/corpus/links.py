@@ -113,15 +113,15 @@ def _norms(conn, pids: list[int]) -> dict[int, tuple[str, list[int], list[int], 
     """Paragraph id → (norm, starts, ends, seq, text hash, report id)."""
     from sqlalchemy import select
 
-    from fazhi.corpus.fingerprint import normalize
+    from fazhi.corpus.candidates import normalized
     from fazhi.corpus.models import ParagraphRow as P
 
     out = {}
     cols = (P.id, P.start, P.content, P.seq, P.text_hash, P.report_id)
     for i in range(0, len(pids), 500):
         for pid, start, content, seq, th, rid in conn.execute(select(*cols).where(P.id.in_(pids[i:i + 500]))):
-            norm, starts, ends = normalize(content, start)
-            out[pid] = (norm, starts, ends, seq, th, rid)
+            norm, starts, ends = normalized(content)
+            out[pid] = (norm, [start + i for i in starts], [start + i for i in ends], seq, th, rid)
     return out
 
 
@@ -205,7 +205,7 @@ def _paragraphs_for(conn, url: str) -> Paragraphs:
 
 
 def pairs_of_range(rng: tuple[int, int], url: str):
-    """Steps 1 on one hash range, reading the store at `url` (run where the partition lives)."""
+    """Step 1 on one hash range, reading the store at `url` (run where the partition lives)."""
     from fazhi.corpus.batch import _engine
 
     with _engine(url).connect() as conn:
@@ -214,8 +214,6 @@ def pairs_of_range(rng: tuple[int, int], url: str):
 
 def matches_of_pairs(pairs, url: str, min_chars: int):
     """Steps 2 and 3 on one partition of pairs by new paragraph: match rows as a DataFrame."""
-    import pandas as pd
-
     from fazhi.corpus.batch import _engine
 
     with _engine(url).connect() as conn:

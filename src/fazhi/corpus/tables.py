@@ -181,6 +181,19 @@ def _indicators(reports: Iterable[dict], agg: str) -> Table:
             vals[key].append((ind.get("start") or 0, float(ind["value"]) * factor))
         reports_with.update(vals.keys())
         per_report.append((_identity(row), vals, len(inds), sum(1 for i in inds if i.get("measure"))))
+    keys, headers = indicator_columns(reports_with, labels, agg)
+    rows = [ident + [n, named] + [_agg(vals.get(k), agg) for k in keys] for ident, vals, n, named in per_report]
+    notes = ["每列为一个统一口径（measures.yaml）及计量单位；金额折算为万元，万字头计数折算为个数。",
+             {"first": "同一报告多次出现同一口径时取正文中第一次出现的数值。",
+              "max": "同一报告多次出现同一口径时取最大值。", "sum": "同一报告多次出现同一口径时取合计。",
+              "count": "单元格为该口径在报告中出现的次数。"}[agg],
+             "列按有该指标的报告数从多到少排列；空白表示报告未给出该指标。"]
+    return _table("indicators", ["indicators", "measured", *keys], ["指标总数", "已归口", *headers], rows, notes)
+
+
+def indicator_columns(reports_with: Counter, labels: dict[str, Counter], agg: str) -> tuple[list[str], list[str]]:
+    """The indicator columns ("measure|dimension" keys) most widely reported first, and their
+    headers (the measure's name and the unit most often written; 提及次数 when counting)."""
     names, order = _measure_names()
     keys = sorted(reports_with, key=lambda k: (-reports_with[k], order.get(k.split("|")[0], 10**6), k))
     headers = []
@@ -188,14 +201,7 @@ def _indicators(reports: Iterable[dict], agg: str) -> Table:
         measure, label = k.split("|")[0], labels[k].most_common(1)[0][0]
         unit = "提及次数" if agg == "count" else label
         headers.append(f"{names.get(measure, measure)}（{unit}）" if unit else names.get(measure, measure))
-    rows = [ident + [n, named] + [_agg(vals.get(k), agg) for k in keys] for ident, vals, n, named in per_report]
-    notes = ["每列为一个统一口径（measures.yaml）及计量单位；金额折算为万元，万字头计数折算为个数。",
-             {"first": "同一报告多次出现同一口径时取正文中第一次出现的数值。",
-              "max": "同一报告多次出现同一口径时取最大值。", "sum": "同一报告多次出现同一口径时取合计。",
-              "count": "单元格为该口径在报告中出现的次数。"}[agg],
-             "列按有该指标的报告数从多到少排列；空白表示报告未给出该指标。"]
-    return _table("indicators", ["indicators", "measured", *keys], ["指标总数", "已归口", *_unique(headers)],
-                  rows, notes)
+    return keys, _unique(headers)
 
 
 def _agg(vals: list[tuple[int, float]] | None, agg: str) -> int | float | None:
