@@ -98,11 +98,12 @@ def _mount_tmpfs(where: Path, size: str) -> None:
 
 def test_a_full_disk_stops_with_one_clear_line_and_the_rerun_completes(corpus_files, tmp_path):
     disk = tmp_path / "disk"
-    _mount_tmpfs(disk, "2m")
+    _mount_tmpfs(disk, "1m")
     try:
         db = disk / "c.db"
-        first = subprocess.run([*CMD, "add", "--db", str(db), str(corpus_files["all"])], capture_output=True,
-                               text=True, timeout=600)
+        # batches of 4 reports: the disk fills in the middle of the run, after some batches are stored
+        first = subprocess.run([*CMD, "add", "--db", str(db), "--batch", "4", str(corpus_files["all"])],
+                               capture_output=True, text=True, timeout=600)
         errors = [ln for ln in first.stderr.splitlines() if ln.startswith("错误")]
         assert first.returncode == 2 and "Traceback" not in first.stderr
         assert len(errors) == 1 and "磁盘已满" in errors[0] and "重新运行同一命令" in errors[0], first.stderr

@@ -79,6 +79,16 @@ def _died(args: tuple, limits: TaskLimits) -> str:
     return f"{_name(args)}分析进程异常退出（可能超过内存上限 {limits.memory_mb} MB），已停止。"
 
 
+def _load_libraries() -> None:
+    """Load the compiled libraries every task needs before the memory cap: the cap bounds what a
+    file makes the analysis use, and a library that cannot be mapped under it would fail as an
+    ImportError (an "internal error") instead of a clear memory limit."""
+    import numpy  # noqa: F401
+    import rapidfuzz.fuzz  # noqa: F401
+    import sqlalchemy  # noqa: F401
+    import xxhash  # noqa: F401
+
+
 def _limit_memory(memory_mb: int) -> None:
     try:
         import resource
@@ -90,6 +100,7 @@ def _limit_memory(memory_mb: int) -> None:
 
 
 def _child(sender, db_url: str, kind: str, args: tuple, memory_mb: int) -> None:
+    _load_libraries()
     _limit_memory(memory_mb)
     try:
         result = TASKS[kind](db_url, *args)
