@@ -211,7 +211,6 @@ def number_form(report: Report) -> Iterator[Hit]:
         fixed = m.group(1).translate(_TO_LING) + "年"
         yield Hit(message=f"“{raw}”中混用了阿拉伯数字或字母与汉字数字，年份中的零应写作“〇”。",
                   suggestion=f"写作“{fixed}”，或全用阿拉伯数字。", start=m.start(), end=m.end())
-    view = report.view or report.text
     titles = [(t.start(), t.end()) for t in finditer(_TITLE, report)]
     for m in finditer(RANGE, report, tuple("-－‐‑–")):
         a, b, unit = int(m["a"]), int(m["b"]), m["unit"].strip()
