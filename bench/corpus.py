@@ -5,11 +5,13 @@ memory, and precision/recall of copy detection against exact brute force.
                                      [--procs 2] [--dask-n 1000]
 
 For each size N: generate N reports under WORK/synth-N (kept and re-used), build the corpus in
-WORK/corpus-N.db as `fazhi corpus add --workers PROCS` does (fazhi.corpus.build: workers analyse,
-fingerprint and match against what is stored; one writer stores batches of 50; re-used and
-completed when it already holds some), then measure:
-- `fazhi corpus links` (every copy pair at once, pandas) and whether it equals the stored matches;
-  its speed-up over per-report queries (N x the mean new-report query);
+WORK/corpus-N.db as `fazhi corpus add --workers PROCS` does (fazhi.corpus.build: workers analyse
+and fingerprint; one writer stores batches of 50; --match auto (the default of `corpus add`):
+from 1,000 files on every report is matched at the end in one `corpus links` pass, else each is
+matched as it is stored; re-used and completed when it already holds some), then measure:
+- `fazhi corpus links` (every copy pair at once, pandas): its time (the build's own pass when it
+  matched at the end, else a run on the built corpus, checked equal to the stored matches); its
+  speed-up over per-report queries (N x the mean new-report query);
 - with --dask-n M: the first M reports built on a Dask LocalCluster of 1 and of 2 workers;
 - copy search: match_report (fingerprint + match, the report as if new) and match_stored on
   QUERIES reports; mean and worst seconds;
@@ -34,7 +36,7 @@ import time
 from pathlib import Path
 
 
-def build(files: list[Path], db: Path, procs: int, dask: str | None = None) -> dict:
+def build(files: list[Path], db: Path, procs: int, dask: str | None = None, match: str = "auto") -> dict:
     """Build (or go on building) the corpus as `fazhi corpus add --workers PROCS` does; timings in seconds."""
     import fazhi.corpus.build as B
     from fazhi.corpus import open_corpus
@@ -62,12 +64,13 @@ def build(files: list[Path], db: Path, procs: int, dask: str | None = None) -> d
             if done[0] % 1000 == 0:
                 print(f"  {done[0]}/{len(files)}  {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
 
+        mode = B.match_mode(match, len(files))
         stats = B.build(corpus, files, runner, B.worker_options(corpus, runner, max_bytes=50 << 20, ocr=False),
-                        on_file=tick)
+                        on_file=tick, match=mode)
     B.add_prepared = store
     corpus.close()
     return {"wall": time.perf_counter() - t0, "new": stats.added, "analyze_cpu": stats.analyse_cpu,
-            "store": writer[0]}
+            "store": writer[0], "match": mode, "link_s": stats.link_s, "linked": stats.linked}
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -110,7 +113,7 @@ def brute_force(corpus, units, sample_ids: list[int], exclude: int) -> list[tupl
 
 
 def measure(n: int, work: Path, db: Path | None, seed: int, queries: int, bf_sample: int, procs: int,
-            build_: bool = True) -> dict:
+            build_: bool = True, match: str = "auto") -> dict:
     from fazhi.corpus import open_corpus
     from fazhi.corpus.candidates import MAX_CANDIDATES
     from fazhi.corpus.copies import match_report, match_stored, subject_of, verified_matches
@@ -125,16 +128,19 @@ def measure(n: int, work: Path, db: Path | None, seed: int, queries: int, bf_sam
     manifest = Manifest.load(sdir / "manifest.json")
     files = [sdir / r["file"] for r in manifest.reports]
     db = db or work / f"corpus-{n}.db"
-    b = build(files, db, procs) if build_ else {"wall": 0.0, "new": 0, "analyze_cpu": 0.0, "store": 0.0}
+    b = build(files, db, procs, match=match) if build_ else {"wall": 0.0, "new": 0, "analyze_cpu": 0.0,
+                                                             "store": 0.0, "match": "-", "link_s": 0.0, "linked": 0}
     res: dict = {"n": n, "db": str(db), "build": b}
     corpus = open_corpus(db)
     from fazhi.corpus.links import links_local
 
-    t = time.perf_counter()
-    rows = links_local(corpus)
-    res["links_s"] = time.perf_counter() - t
-    res["links_pairs"] = len(rows)
-    res["links_equal"] = _stored_pairs(corpus) == _link_pairs(rows)
+    if b["linked"] == b["new"] and b["new"] == corpus.size():  # the build's own links pass matched them all
+        res["links_s"], res["links_equal"] = b["link_s"], None
+    else:
+        t = time.perf_counter()
+        rows = links_local(corpus)
+        res["links_s"] = time.perf_counter() - t
+        res["links_equal"] = _stored_pairs(corpus) == _link_pairs(rows)
     ids = {r["path"]: r["id"] for r in corpus.rows(("id", "path"))}
     rng = random.Random(seed)
     # fingerprinting alone, on a sample
@@ -247,13 +253,16 @@ def _counts(corpus) -> dict:
 
 def table(results: list[dict], procs: int) -> str:
     rows = [("reports", lambda r: f"{r['reports']}"),
-            ("build wall s (new reports)", lambda r: f"{r['build']['wall']:.0f} ({r['build']['new']})"),
+            ("matching (--match)", lambda r: r["build"]["match"]),
+            ("build wall s, matching included (new reports)", lambda r: f"{r['build']['wall']:.0f} ({r['build']['new']})"),
             (f"build reports/s ({procs} workers)", lambda r: _rate(r["build"]["new"], r["build"]["wall"])),
-            ("worker CPU ms/report (analyse+fp+prematch)", lambda r: _ms(r["build"]["analyze_cpu"], r["build"]["new"])),
+            ("... of which matching at the end s", lambda r: f"{r['build']['link_s']:.0f}"),
+            ("worker CPU ms/report (analyse+fp[+prematch])", lambda r: _ms(r["build"]["analyze_cpu"], r["build"]["new"])),
             ("writer ms/report (batches of 50)", lambda r: _ms(r["build"]["store"], r["build"]["new"])),
             ("fingerprint reports/s (1 core)", lambda r: f"{r['fingerprint_rate']:.0f}"),
             ("corpus links s (pandas, 1 process)", lambda r: f"{r['links_s']:.1f}"),
-            ("corpus links = per-report matches", lambda r: "yes" if r["links_equal"] else "NO"),
+            ("corpus links = per-report matches", lambda r: "(it made them)" if r["links_equal"] is None
+             else "yes" if r["links_equal"] else "NO"),
             ("per-report queries s (N x mean new query)", lambda r: f"{r['reports'] * r['q_new_mean']:.0f}"),
             ("links speed-up over per-report queries", lambda r: f"{r['reports'] * r['q_new_mean'] / r['links_s']:.1f}x"),
             ("Dask build s, 1 / 2 workers (N reports)", lambda r: f"{r['dask_1']:.0f} / {r['dask_2']:.0f} ({r['dask_n']})"
@@ -301,6 +310,7 @@ def main() -> int:
     ap.add_argument("--bf-sample", type=int, default=2000, help="corpus reports in the brute-force sample")
     ap.add_argument("--procs", type=int, default=2)
     ap.add_argument("--no-build", action="store_true", help="measure what is stored (e.g. while a build runs)")
+    ap.add_argument("--match", choices=("auto", "each", "end"), default="auto", help="as `fazhi corpus add --match`")
     ap.add_argument("--dask-n", type=int, default=0, help="also build the first N reports on a Dask LocalCluster "
                     "of 1 and of 2 workers and print the speed-up")
     args = ap.parse_args()
@@ -309,7 +319,7 @@ def main() -> int:
     results = []
     for n in sizes:
         results.append(measure(n, args.work, args.db if len(sizes) == 1 else None, args.seed, args.queries,
-                               args.bf_sample, args.procs, not args.no_build))
+                               args.bf_sample, args.procs, not args.no_build, args.match))
         if args.dask_n:
             files = sorted((args.work / f"synth-{n}").glob("*.txt"))[:args.dask_n]
             results[-1].update(dask_speedup(files, args.work))

@@ -87,6 +87,70 @@ def test_dask_local_cluster_build_equals_the_single_process_build(synth_dir, seq
     assert _state(db) == _state(sequential)
 
 
+@pytest.mark.parametrize("how", [["--workers", "2"], ["--dask", "local", "--workers", "2"]], ids=["pool", "dask"])
+def test_matching_at_the_end_equals_matching_each_report(synth_dir, sequential, tmp_path, how):
+    """`--match end` stores every report unmatched, then matches them all in one links pass (on the
+    build's Dask cluster with --dask): the same reports, ids and copy matches."""
+    db = tmp_path / "end.db"
+    done = _add(db, synth_dir, *how, "--match", "end")
+    assert done.returncode == 2 and "新入库 240 份，已存在跳过 0 份，失败 1 份" in done.stderr, done.stderr
+    assert "统一查重 240 份" in done.stderr and "Traceback" not in done.stderr
+    assert _state(db) == _state(sequential)
+
+
+def test_a_build_killed_before_its_matching_is_matched_when_run_again(synth_dir, sequential, tmp_path):
+    """Reports stored unmatched by a build that stopped before the end (kill -9 after the last
+    batch) are matched by the next run, with the rest."""
+    from fazhi.corpus import report_files
+    from fazhi.corpus.batch import PrepareOptions, add_prepared, prepare_file
+
+    db = tmp_path / "resumed.db"
+    files = report_files([synth_dir])[:120]
+    with open_corpus(db) as c:  # what the killed build left: 120 reports stored, none matched
+        opts = PrepareOptions(None, c.params.to_dict(), 50 << 20, False, prematch=False, deferred=True)
+        add_prepared(c, [prepare_file(str(f), opts) for f in files], match=False)
+    assert _state(db)["unmatched"] == 120
+    done = _add(db, synth_dir, "--workers", "2", "--match", "end")
+    assert "新入库 120 份，已存在跳过 120 份，失败 1 份" in done.stderr and "统一查重 240 份" in done.stderr
+    assert _state(db) == _state(sequential)
+
+
+def test_a_few_unmatched_reports_are_matched_one_by_one(sequential, tmp_path, monkeypatch):
+    """When the unmatched reports are a small part of the corpus, they are matched report by report
+    (cheaper than recomputing every pair); the result is the same."""
+    from fazhi.corpus.build import LINKS_SHARE, link_unmatched
+
+    db = tmp_path / "few.db"
+    db.write_bytes(sequential.read_bytes())
+    few = 240 // LINKS_SHARE - 2
+    with sqlite3.connect(db) as c:  # the newest reports as if stored unmatched
+        c.execute("DELETE FROM copy_matches WHERE report_id > ? OR other_id > ?", (240 - few, 240 - few))
+        c.execute("UPDATE reports SET copies_at = NULL WHERE id > ?", (240 - few,))
+    import fazhi.corpus.links as links
+
+    called = []
+    monkeypatch.setattr(links, "links_local", lambda *a, **k: called.append(1))
+    with open_corpus(db) as c:
+        assert link_unmatched(c) == few
+    assert called == [] and _state(db) == _state(sequential)
+
+
+def test_links_stored_leave_a_later_report_to_match_again(sequential, tmp_path):
+    """Links computed up to report 200 while reports 201-240 were being added: those lose what they
+    were given and are matched again (never marked matched without their matches)."""
+    from fazhi.corpus.links import links_local, store_links
+
+    db = tmp_path / "race.db"
+    db.write_bytes(sequential.read_bytes())
+    with open_corpus(db) as c:
+        rows = links_local(c)
+        store_links(c, rows, upto=200)
+        state = _state(db)
+        assert state["unmatched"] == 40 and all(m[0] <= 200 and m[4] <= 200 for m in state["matches"])
+        assert c.ensure_copies() == 40
+    assert _state(db) == _state(sequential)
+
+
 @pytest.mark.parametrize("where", ["pandas", "dask"])
 def test_corpus_links_equals_the_per_report_matches(sequential, tmp_path, where):
     db = tmp_path / "links.db"
@@ -139,3 +203,33 @@ def test_batched_build_and_links_on_postgresql(synth_dir, sequential):
                 "SELECT report_id, unit_seq, start, \"end\", other_id, o_start, o_end, "
                 "round(similarity::numeric, 4) FROM copy_matches").all())
         assert again == stored and n == len(stored) // 2
+
+
+def test_a_failed_matching_at_the_end_says_why_and_keeps_the_reports(synth_dir, sequential, tmp_path, monkeypatch):
+    """The disk fills while the links pass runs: one Chinese line, the reports stay stored
+    (unmatched), and running the build again matches them."""
+    from sqlalchemy.exc import OperationalError
+
+    import fazhi.corpus.links as links
+    from fazhi.corpus import report_files
+    from fazhi.corpus.build import build, worker_options
+    from fazhi.corpus.parallel import Runner
+
+    def full(*_a, **_k):
+        raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+
+    files = [f for f in report_files([synth_dir]) if f.suffix == ".txt"]
+    db = tmp_path / "full.db"
+    with open_corpus(db) as c, Runner.inline() as run:
+        opts = worker_options(c, run, max_bytes=50 << 20, ocr=False)
+        real = links.links_local
+        monkeypatch.setattr(links, "links_local", full)
+        stats = build(c, files, run, opts, match="end")
+        assert stats.added == 240 and stats.linked == 0 and stats.stopped is None
+        assert stats.link_failed.startswith("统一查重失败（") and "磁盘" in stats.link_failed
+        assert "Error" not in stats.link_failed
+        monkeypatch.setattr(links, "links_local", real)
+        assert _state(db)["unmatched"] == 240
+        again = build(c, files, run, opts, match="end")
+        assert (again.added, again.skipped, again.linked) == (0, 240, 240)
+    assert _state(db) == _state(sequential)

@@ -266,3 +266,22 @@ def test_place_prefixed_is_the_per_name_regex():
             multi += len(want) > 1
     assert multi > 100
     assert place_prefixed("经宜春市公安局批准，市公安局", "市", "公安局") == ["经宜春市"]
+
+
+def test_normalize_by_runs_equals_the_char_by_char_rule():
+    """fingerprint.normalize (kind codes by str.translate, one regex over runs) gives exactly what
+    the per-character loop gives: numerals joined across spaces and '.', broken by punctuation,
+    full-width folded, letters lower-cased (also those whose lower case is longer), offsets + base."""
+    import random
+
+    from fazhi.corpus.fingerprint import _normalize_slow, normalize
+
+    rng = random.Random(7)
+    alphabet = "0123456789零〇一二三四五六七八九十两 .。，,；;！!？?ABCabcＡＢ１２．　\t\nİßﬁ法治政府建设年度报告ǅΣ²"
+    cases = ["", "2023年", "二〇二四年 1. 5亿元", "第 1 . 2 条，3", "ＡＢＣ１２３", "İstanbul", "a.b 1.5"]
+    cases += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60))) for _ in range(3000)]
+    for s in cases:
+        for base in (0, 11):
+            assert normalize(s, base) == _normalize_slow(s, base), s
+    norm, starts, ends = normalize("二〇二四年 1. 5亿元，共计 3 个", 100)
+    assert norm == "0年0亿元共计0个" and starts[0] == 100 and ends[0] == 104 and ends[2] == 110

@@ -33,6 +33,7 @@ class PrepareOptions:
     max_bytes: int = 50 * 1024 * 1024
     ocr: bool = True
     prematch: bool = True
+    deferred: bool = False  # matched after the build (fazhi.corpus.build, match "end"), not by the writer
 
 
 @dataclass
@@ -94,12 +95,23 @@ def _prepare(out: Prepared, path: Path, opts: PrepareOptions) -> None:
 
     params = Params.from_dict(opts.params)
     units = report_units(report, params)
-    out.values, out.subject, out.units, out.plan = report_values(report), subject_of(report), units, index_plan(units)
+    out.values, out.subject, out.units, out.plan = _packed(report_values(report)), subject_of(report), units, \
+        index_plan(units)
+    if opts.deferred:  # matched later from the store: the writer needs no character offsets
+        for u in units:
+            u.starts, u.ends = [], []
     if engine is not None and opts.prematch:
         from fazhi.corpus.matchstore import prematch
 
         with engine.connect() as conn:
             out.pre = prematch(conn, units, out.plan, out.subject, params.min_chars)
+
+
+def _packed(values: dict[str, Any]) -> dict[str, Any]:
+    """The row with its analysis and text compressed here (fazhi.corpus.packing), not in the writer."""
+    from fazhi.corpus.packing import pack_json, pack_text
+
+    return {**values, "analysis": pack_json(values["analysis"]), "text": pack_text(values["text"])}
 
 
 def _find_sha(engine, sha: str) -> int | None:
@@ -126,21 +138,22 @@ def _fail(out: Prepared, e: Exception) -> None:
         out.error = "分析或入库失败（程序内部错误）"
 
 
-def add_prepared(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | None" = None
-                 ) -> list[tuple[int, bool]]:
+def add_prepared(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | None" = None,
+                 match: bool = True) -> list[tuple[int, bool]]:
     """Store the prepared reports (no error, not stored yet) in ONE transaction: their rows,
     paragraphs, band keys and copy matches. Returns (id, added) per item, in order: added False
     for a report stored before (same bytes, or the same text in another format) or earlier in the
     batch. When another writer stored one of them meanwhile, the batch is rolled back and the
-    reports are added one by one. `recent` keeps the reports written, for the next batches' matching."""
+    reports are added one by one. `recent` keeps the reports written, for the next batches' matching.
+    match=False: no copy matching (copies_at stays NULL; fazhi.corpus.build.link_unmatched later)."""
     from sqlalchemy.exc import IntegrityError
 
     ready = [it for it in items if it.values is not None]
     try:
-        return _add_batch(corpus, ready, recent)
+        return _add_batch(corpus, ready, recent, match)
     except IntegrityError:  # stored meanwhile by another writer
         if len(ready) > 1:
-            return [r for it in ready for r in add_prepared(corpus, [it], recent)]
+            return [r for it in ready for r in add_prepared(corpus, [it], recent, match)]
         with corpus.engine.connect() as conn:
             v = ready[0].values
             found = _known(conn, [v["sha256"]], [v["text_key"]] if v["text_key"] else [])
@@ -150,7 +163,8 @@ def add_prepared(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex |
         return [(rid, False)]
 
 
-def _add_batch(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | None") -> list[tuple[int, bool]]:
+def _add_batch(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | None",
+               match: bool = True) -> list[tuple[int, bool]]:
     from sqlalchemy import insert
 
     from fazhi.corpus import matchstore
@@ -158,7 +172,8 @@ def _add_batch(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | N
     from fazhi.corpus.copies import REPORT_COLS
     from fazhi.corpus.database import lock_matches
     from fazhi.corpus.models import ReportRow
-    from fazhi.corpus.store import _now, insert_units
+    from fazhi.corpus.store import _now
+    from fazhi.corpus.unitrows import insert_units
 
     out: list[tuple[int, bool]] = []
     with corpus.engine.begin() as conn:
@@ -182,6 +197,8 @@ def _add_batch(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | N
             out.append((rid, True))
         plans = {rid: it.plan if len(it.plan) == len(it.units) else index_plan(it.units) for rid, it in new}
         pids = iter(insert_units(conn, [(rid, it.units, plans[rid]) for rid, it in new]))
+        if not match:
+            return out
         alive = matchstore.alive(conn, {m.report_id for _r, it in new if it.pre for m in it.pre.matches})
         alive |= {rid for rid, _it in new}
         for rid, it in new:

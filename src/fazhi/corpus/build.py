@@ -1,9 +1,16 @@
 """Building a corpus from many files: workers prepare (fazhi.corpus.batch.prepare_file, run by a
 fazhi.corpus.parallel.Runner), one writer stores batches of BATCH reports, one transaction each.
 
-Resumable: a report is stored with its paragraphs, band keys and copy matches in its batch's
-transaction, and a file whose bytes are stored is skipped, so after a kill (even -9) running the
-same build again goes on where it stopped. A bad file is reported and the build goes on; a
+Copy matching, two ways (`match_mode`): "each" matches every report as it is stored (workers
+against what is stored, the writer against what was stored since); "end", for large builds,
+stores the reports unmatched (copies_at NULL) and matches them all at the end in one
+`corpus links` pass (a band-key group-by, several times cheaper per report than a query each),
+or report by report when they are a small part of the corpus (`link_unmatched`).
+
+Resumable: a report is stored with its paragraphs, band keys (and, matching each, its copy
+matches) in its batch's transaction, and a file whose bytes are stored is skipped, so after a kill
+(even -9) running the same build again goes on where it stopped; reports left unmatched are
+matched at the end of that run. A bad file is reported and the build goes on; a
 failure of the store itself (disk full, read-only, unreachable) stops it after the last good batch.
 """
 from __future__ import annotations
@@ -20,6 +27,9 @@ if TYPE_CHECKING:
     from fazhi.corpus.store import Corpus
 
 BATCH = 50
+DEFER_FILES = 1000  # match="auto": from this many files on, match at the end
+LINKS_SHARE = 7  # link the whole corpus at once when the unmatched are >= 1/7 of it (the measured
+#                  cost of `corpus links` per report against a query per report, bench/RESULTS.md)
 
 
 @dataclass
@@ -29,6 +39,9 @@ class BuildStats:
     failed: int = 0
     stopped: str | None = None  # why the store stopped taking reports (Chinese), None when it did not
     analyse_cpu: float = 0.0  # CPU seconds the workers spent preparing files
+    linked: int = 0  # reports matched at the end (match "end")
+    link_s: float = 0.0  # seconds that took
+    link_failed: str | None = None  # why matching at the end failed (Chinese); the reports are stored
 
 
 # on_file(path, outcome, reason): outcome "added" | "skipped" | "failed"
@@ -46,18 +59,34 @@ def worker_options(corpus: "Corpus", runner: "Runner", *, max_bytes: int, ocr: b
     return PrepareOptions(url if readable else None, corpus.params.to_dict(), max_bytes, ocr, prematch=readable)
 
 
+def match_mode(mode: str, n_files: int) -> str:
+    """"each" or "end" for a build of n_files ("auto": "end" from DEFER_FILES files on)."""
+    if mode == "auto":
+        return "end" if n_files >= DEFER_FILES else "each"
+    return mode
+
+
 def build(corpus: "Corpus", paths: Iterable[str | Path], runner: "Runner", opts: PrepareOptions, *,
-          batch: int = BATCH, on_file: OnFile | None = None) -> BuildStats:
+          batch: int = BATCH, on_file: OnFile | None = None, match: str = "each",
+          on_link: Callable[[], None] | None = None) -> BuildStats:
+    """Store the files' reports; match="end": match them after the last batch (on_link() is
+    called when that starts)."""
+    import time
+    from dataclasses import replace
+
     from fazhi.corpus.recent import RecentIndex
 
     stats = BuildStats()
     note = on_file or (lambda *_: None)
     pending: list[Prepared] = []
-    recent = RecentIndex(limit=max(1000, 4 * batch + 8 * runner.workers))
+    at_end = match == "end"
+    recent = None if at_end else RecentIndex(limit=max(1000, 4 * batch + 8 * runner.workers))
+    if at_end:
+        opts = replace(opts, prematch=False, deferred=True)
 
     def flush() -> None:
         if pending and stats.stopped is None:
-            _store(corpus, pending, stats, note, recent)
+            _store(corpus, pending, stats, note, recent, not at_end)
         pending.clear()
 
     for p in runner.map(prepare_file, [str(x) for x in paths], opts, ahead=2 * batch):
@@ -79,20 +108,66 @@ def build(corpus: "Corpus", paths: Iterable[str | Path], runner: "Runner", opts:
         if stats.stopped:
             break
     flush()
+    if at_end and stats.stopped is None:
+        if on_link is not None:
+            on_link()
+        t0 = time.perf_counter()
+        try:
+            stats.linked = link_unmatched(corpus, runner)
+        except Exception as e:  # noqa: BLE001 - the reports are stored; matching them can be done again
+            stats.link_failed = _link_failure(e)
+        stats.link_s = time.perf_counter() - t0
     return stats
 
 
-def _store(corpus: "Corpus", items: list[Prepared], stats: BuildStats, note: OnFile, recent) -> None:
+def link_unmatched(corpus: "Corpus", runner: "Runner | None" = None) -> int:
+    """Match the reports stored without copy matches: the whole corpus at once (`corpus links`,
+    on the runner's Dask cluster when it has one that can read the store, else verified in its
+    worker processes) when they are at least 1/LINKS_SHARE of it, else one by one
+    (Corpus.ensure_copies). Returns how many were matched."""
+    from sqlalchemy import func, select
+
+    from fazhi.corpus.links import links_dask, links_local, store_links
+    from fazhi.corpus.models import ReportRow as R
+
+    with corpus.engine.connect() as conn:
+        total, hi = conn.execute(select(func.count(), func.max(R.id)).select_from(R)).one()
+        todo = conn.execute(select(func.count()).where(R.copies_at.is_(None))).scalar_one()
+    if not todo:
+        return 0
+    if todo * LINKS_SHARE < total:
+        return corpus.ensure_copies()
+    url = corpus.engine.url.render_as_string(hide_password=False)
+    if runner is not None and runner.kind == "dask" and _readable(corpus, runner):
+        rows = links_dask(corpus, url)
+    else:
+        rows = links_local(corpus, runner=runner)
+    store_links(corpus, rows, upto=hi)
+    return todo + corpus.ensure_copies()  # reports another writer stored meanwhile
+
+
+def _readable(corpus: "Corpus", runner: "Runner") -> bool:
+    return corpus.engine.dialect.name != "sqlite" or runner.shared_disk
+
+
+def _link_failure(e: Exception) -> str:
+    from fazhi.corpus.database import failure_line
+
+    return f"统一查重失败（{failure_line(e)}）；报告已入库，运行 fazhi corpus links 可重新计算重复段落"
+
+
+def _store(corpus: "Corpus", items: list[Prepared], stats: BuildStats, note: OnFile, recent,
+           match: bool = True) -> None:
     from fazhi.corpus.database import store_error
 
     try:
-        results = add_prepared(corpus, items, recent)
+        results = add_prepared(corpus, items, recent, match)
     except Exception as e:  # noqa: BLE001 - find the one report that fails, store the others
         if (stop := store_error(e)) is not None:
             stats.stopped = stop
             return
         for it in items:
-            _store_one(corpus, it, stats, note)
+            _store_one(corpus, it, stats, note, match)
         return
     for it, (_rid, added) in zip(items, results):
         stats.added += added
@@ -100,13 +175,13 @@ def _store(corpus: "Corpus", items: list[Prepared], stats: BuildStats, note: OnF
         note(it.path, "added" if added else "skipped", None)
 
 
-def _store_one(corpus: "Corpus", it: Prepared, stats: BuildStats, note: OnFile) -> None:
+def _store_one(corpus: "Corpus", it: Prepared, stats: BuildStats, note: OnFile, match: bool = True) -> None:
     from fazhi.corpus.database import store_error
 
     if stats.stopped:
         return
     try:
-        [(_rid, added)] = add_prepared(corpus, [it])
+        [(_rid, added)] = add_prepared(corpus, [it], match=match)
     except Exception as e:  # noqa: BLE001
         if (stop := store_error(e)) is not None:
             stats.stopped = stop

@@ -28,6 +28,9 @@ def add_corpus_commands(subparsers) -> argparse.ArgumentParser:
     a.add_argument("--workers", type=int, default=0, help="并行分析的进程数（默认：CPU 核数）")
     a.add_argument("--batch", type=int, default=50, help="每批写入的报告数（一批一个事务，默认 50）")
     a.add_argument("--dask", metavar="ADDRESS", help="在 Dask 集群上分析（调度器地址，如 tcp://10.0.0.5:8786；local 在本机启动）")
+    a.add_argument("--match", choices=("auto", "each", "end"), default="auto",
+                   help="查重时机：each 逐份入库时查重；end 全部入库后统一查重（大批量快数倍）；"
+                        "auto（默认）1000 份以上用 end")
     a.set_defaults(func=cmd_add)
     ls = sub.add_parser("list", parents=[db], help="列出库中报告")
     ls.add_argument("--json", action="store_true", help="输出 JSON")
@@ -47,7 +50,7 @@ def add_corpus_commands(subparsers) -> argparse.ArgumentParser:
     ri.set_defaults(func=cmd_reindex)
     lk = sub.add_parser("links", parents=[db], help="全库一次算出所有重复段落（按指纹分桶分组；可在 Dask 集群上运行）")
     lk.add_argument("--dask", metavar="ADDRESS", help="在 Dask 集群上计算（调度器地址；local 在本机启动）")
-    lk.add_argument("--workers", type=int, default=0, help="--dask local 的进程数（默认：CPU 核数）")
+    lk.add_argument("--workers", type=int, default=0, help="并行核对的进程数（或 --dask local 的进程数；默认：CPU 核数）")
     lk.set_defaults(func=cmd_links)
     from fazhi.corpus.cli_tables import register as _tables; _tables(sub, db)  # noqa: E702
     from fazhi.corpus.cli_diff import register as _diff; _diff(sub, db)  # noqa: E702
@@ -100,7 +103,7 @@ STORE_HINT = "腾出磁盘空间或恢复数据库可写后，重新运行同一
 
 def cmd_add(args: argparse.Namespace) -> int:
     from fazhi.corpus import report_files
-    from fazhi.corpus.build import build, worker_options
+    from fazhi.corpus.build import build, match_mode, worker_options
     from fazhi.errors import FazhiError
 
     corpus = _open(args, create=True)
@@ -124,15 +127,23 @@ def cmd_add(args: argparse.Namespace) -> int:
                     _err(f"错误：{path}：{reason}", progress.console)
                 progress.advance(task)
 
+            def on_link() -> None:
+                progress.update(task, description="统一查重中", total=None)
+
             opts = worker_options(corpus, runner, max_bytes=int(args.max_mb * 1024 * 1024), ocr=not args.no_ocr)
-            stats = build(corpus, files, runner, opts, batch=args.batch, on_file=on_file)
+            stats = build(corpus, files, runner, opts, batch=args.batch, on_file=on_file,
+                          match=match_mode(args.match, len(files)), on_link=on_link)
             if stats.stopped:
                 _err(f"错误：{stats.stopped}，已停止入库（已入库的报告完好；{STORE_HINT}）", progress.console)
+            if stats.link_failed:
+                _err(f"错误：{stats.link_failed}", progress.console)
     finally:
         if stats is not None:
             print(f"新入库 {stats.added} 份，已存在跳过 {stats.skipped} 份，失败 {stats.failed} 份", file=sys.stderr)
+            if stats.linked:
+                print(f"统一查重 {stats.linked} 份（用时 {stats.link_s:.1f} 秒）", file=sys.stderr)
         corpus.close()
-    return EXIT_FAIL if stats is None or stats.failed or stats.stopped else EXIT_OK
+    return EXIT_FAIL if stats is None or stats.failed or stats.stopped or stats.link_failed else EXIT_OK
 
 
 def _runner(args: argparse.Namespace, n_files: int):
@@ -278,7 +289,8 @@ def cmd_links(args: argparse.Namespace) -> int:
     """Every copy pair of the corpus recomputed at once and stored (replacing the stored ones)."""
     import time
 
-    from fazhi.corpus.links import links_dask, links_local, store_links
+    from fazhi.corpus.links import highest_id, links_dask, links_local, store_links
+    from fazhi.corpus.parallel import Runner
     from fazhi.errors import FazhiError
 
     corpus = _open(args, create=False)
@@ -287,14 +299,15 @@ def cmd_links(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         with corpus:
+            upto = highest_id(corpus)
             if args.dask:
-                from fazhi.corpus.parallel import Runner
-
                 with Runner.dask(args.dask, args.workers or None):
                     rows = links_dask(corpus, corpus.engine.url.render_as_string(hide_password=False))
             else:
-                rows = links_local(corpus)
-            n = store_links(corpus, rows)
+                with Runner.local(args.workers or None) as runner:
+                    rows = links_local(corpus, runner=runner)
+            n = store_links(corpus, rows, upto=upto)
+            corpus.ensure_copies()  # reports another writer stored meanwhile
             size = corpus.size()
     except FazhiError as e:
         _err(f"错误：{e}")

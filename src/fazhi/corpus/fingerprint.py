@@ -79,16 +79,37 @@ class Unit:
 
 def normalize(s: str, base: int = 0) -> tuple[str, list[int], list[int]]:
     """`s` without punctuation and spaces, letters lower-cased, each run of digits/Chinese
-    numerals folded to one symbol; plus the start and end offset (+ base) of each kept char."""
+    numerals folded to one symbol; plus the start and end offset (+ base) of each kept char.
+
+    A number run is numerals separated only by spaces or '.' (other punctuation or a kept char
+    ends it). Done on a same-length string of kind codes (str.translate, then one regex over
+    runs), so the work per character is in C; `_normalize_slow` is the same rule char by char."""
+    codes = s.translate(_CODES)
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in _RUNS.finditer(codes):
+        a, b = m.span()
+        code = codes[a]
+        if code == "c":
+            out.append(s[a:b].translate(_KEPT))
+            starts.extend(range(base + a, base + b))
+            ends.extend(range(base + a + 1, base + b + 1))
+        else:  # "n": a number run, one symbol; "x": a char whose lower case is longer than one char
+            out.append(NUMBER if code == "n" else _kind(s[a]))
+            starts.append(base + a)
+            ends.append(base + b)
+    return "".join(out), starts, ends
+
+
+def _normalize_slow(s: str, base: int = 0) -> tuple[str, list[int], list[int]]:
+    """normalize, one character at a time (the reference the fast version is tested against)."""
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     prev_num = False
-    kinds = _KINDS
     for i, ch in enumerate(s):
-        k = kinds.get(ch)
-        if k is None:
-            k = kinds[ch] = _kind(ch)
+        k = _kind(ch)
         if k is _NUM:
             if prev_num:
                 ends[-1] = base + i + 1
@@ -97,12 +118,9 @@ def normalize(s: str, base: int = 0) -> tuple[str, list[int], list[int]]:
                 starts.append(base + i)
                 ends.append(base + i + 1)
             prev_num = True
-        elif k is _KEEP_RUN:
-            if ch == "." and not prev_num:
-                prev_num = False
         elif k is _DROP:
             prev_num = False  # punctuation ends a number; a space or a decimal point does not
-        else:
+        elif k is not _KEEP_RUN:
             out.append(k)
             starts.append(base + i)
             ends.append(base + i + 1)
@@ -111,7 +129,30 @@ def normalize(s: str, base: int = 0) -> tuple[str, list[int], list[int]]:
 
 
 _NUM, _KEEP_RUN, _DROP = object(), object(), object()
-_KINDS: dict[str, object] = {}  # char -> kind, filled on first sight
+_RUNS = re.compile(r"c+|n(?:k*n)*|x")
+
+
+class _CodeTable(dict):
+    """Code point → kind code, filled on first sight: n numeral, k space or '.', d other
+    punctuation, c a kept char (x: kept, but its lower case is several chars)."""
+
+    def __missing__(self, o: int) -> str:
+        k = _kind(chr(o))
+        code = "n" if k is _NUM else "k" if k is _KEEP_RUN else "d" if k is _DROP else "c" if len(k) == 1 else "x"
+        self[o] = code
+        return code
+
+
+class _KeptTable(dict):
+    """Code point of a kept char → the char it is kept as (full-width folded, lower case)."""
+
+    def __missing__(self, o: int) -> str:
+        k = _kind(chr(o))
+        self[o] = k
+        return k
+
+
+_CODES, _KEPT = _CodeTable(), _KeptTable()
 
 
 def _kind(ch: str):
@@ -271,6 +312,20 @@ def shingles(norm: str, n: int) -> list[str]:
     return [norm[i:i + n] for i in range(len(norm) - n + 1)]
 
 
+class _ShingleHashes(dict):
+    """Shingle → xxh32 of its UTF-8, remembered: the same trigrams recur in every report."""
+
+    def __missing__(self, g: str) -> int:
+        import xxhash
+
+        h = self[g] = xxhash.xxh32_intdigest(g.encode("utf-8"))
+        return h
+
+
+_SHINGLES = _ShingleHashes()
+_MAX_SHINGLES = 1_000_000  # about 100 MB; cleared when full
+
+
 def signatures(norms: list[str], params: Params = DEFAULT_PARAMS):
     """MinHash signatures, one row of `num_perm` uint32 per string (numpy array)."""
     import numpy as np
@@ -278,10 +333,11 @@ def signatures(norms: list[str], params: Params = DEFAULT_PARAMS):
 
     a, b = _perm(params.num_perm, params.seed)
     counts, hv = [], []
+    hashed = _SHINGLES if len(_SHINGLES) < _MAX_SHINGLES else _SHINGLES.clear() or _SHINGLES
     for s in norms:
         sh = set(shingles(s, params.ngram)) or {""}
         counts.append(len(sh))
-        hv.extend(xxhash.xxh32_intdigest(g.encode("utf-8")) for g in sh)
+        hv.extend(map(hashed.__getitem__, sh))
     if not norms:
         return np.zeros((0, params.num_perm), dtype=np.uint32)
     x = np.asarray(hv, dtype=np.uint64)

@@ -13,9 +13,9 @@ the Chinese headers (`headers="zh"`). Dtypes are fixed per column key, never gue
 nullable Int64 / Float64 / boolean / string (empty = <NA>), datetimes for timestamps.
 
 Chunks (`chunksize=N`, `to_parquet`, `dask_table`) all have the whole table's columns: the indicators,
-areas, scores and findings columns depend on the reports selected, so a first pass fixes them, reading
-only the JSON part of each stored analysis that decides them (measures and units, 纲要 scheme, score
-items, rules: cut out by the database), never whole analyses. A chunk is widened to that set (a rule it
+areas, scores and findings columns depend on the reports selected, so a first pass fixes them, keeping
+only the part of each stored analysis that decides them (measures and units, 纲要 scheme, score items,
+rules; the analyses are unpacked one batch at a time, never all held). A chunk is widened to that set (a rule it
 lacks counts 0, a measure or area is empty), so concatenated chunks equal `table(kind)`, index included.
 """
 from __future__ import annotations
@@ -271,7 +271,7 @@ def _columns(kind: str, keys: list[str], headers: list[str], agg: str) -> Column
 
 def table_columns(corpus, kind: str, ids: list[int], agg: str = "first") -> Columns:
     """The column set of the kind's table over these reports, read without building the table
-    (only the JSON parts that decide the columns are fetched; see the module doc)."""
+    (only the JSON parts that decide the columns are kept; see the module doc)."""
     from fazhi.corpus import tables as t
 
     if kind == "reports":
@@ -335,17 +335,24 @@ def indicator_columns(parts: Iterable[list | None], agg: str) -> tuple[list[str]
 
 
 def _json_parts(corpus, path: tuple[str, ...], ids: list[int]) -> Iterator[Any]:
-    """One part of each report's stored analysis (a JSON path cut out by the database), in id order."""
+    """One part of each report's stored analysis (a JSON path), in id order. The analysis is
+    stored packed (fazhi.corpus.packing), so each is unpacked here, one batch at a time."""
     from sqlalchemy import select
 
     from fazhi.corpus.models import ReportRow
     from fazhi.corpus.tables import BATCH
 
-    col = ReportRow.analysis[path if len(path) > 1 else path[0]]
     with corpus.engine.connect() as conn:
         for i in range(0, len(ids), BATCH):
-            q = select(col).where(ReportRow.id.in_(ids[i:i + BATCH])).order_by(ReportRow.id)
-            yield from conn.execute(q).scalars()
+            q = select(ReportRow.analysis).where(ReportRow.id.in_(ids[i:i + BATCH])).order_by(ReportRow.id)
+            for analysis in conn.execute(q).scalars():
+                yield _dig(analysis, path)
+
+
+def _dig(value: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
 
 
 def _partition_name(cols: Columns, partition_by: str | None, headers: str) -> str | None:

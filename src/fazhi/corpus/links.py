@@ -32,15 +32,33 @@ NEW_PARTS = 16  # partitions of the (new, old) pairs, by new paragraph
 
 @dataclass(frozen=True)
 class Paragraphs:
-    """Paragraph id → report id and the first paragraph id of that report (numpy lookups)."""
+    """Paragraph id → report id and the first paragraph id of that report (numpy lookups), and
+    where the units standing more than once in their report are (`repeat_places`)."""
 
     ids: np.ndarray  # sorted paragraph ids
     report: np.ndarray  # report id of ids[i]
     first: np.ndarray  # first paragraph id of that report
+    repeats: dict[tuple[int, int], list[int]]  # (report id, seq of a unit's first occurrence) → seqs
 
     def lookup(self, pids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         at = np.searchsorted(self.ids, pids)
         return self.report[at], self.first[at]
+
+
+def int_rows(conn, query, width: int) -> np.ndarray:
+    """The rows of a query of integer columns as an int64 array (n, width), read through the
+    driver's cursor in blocks: millions of rows, without a Python object per row and value.
+    The query's parameters must be integers (they are written into the SQL)."""
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cur = conn.connection.dbapi_connection.cursor()
+    blocks = []
+    try:
+        cur.execute(sql)
+        while rows := cur.fetchmany(100_000):
+            blocks.append(np.array(rows, dtype=np.int64).reshape(-1, width))
+    finally:
+        cur.close()
+    return np.concatenate(blocks) if blocks else np.zeros((0, width), np.int64)
 
 
 def load_paragraphs(conn) -> Paragraphs:
@@ -48,13 +66,30 @@ def load_paragraphs(conn) -> Paragraphs:
 
     from fazhi.corpus.models import ParagraphRow as P
 
-    rows = np.array(conn.execute(select(P.id, P.report_id).order_by(P.id)).all(), dtype=np.int64).reshape(-1, 2)
+    rows = int_rows(conn, select(P.id, P.report_id, P.text_hash, P.seq).order_by(P.id), 4)
     ids, rep = rows[:, 0], rows[:, 1]
     first = np.empty_like(ids)
     if len(ids):
         start = np.r_[True, rep[1:] != rep[:-1]]  # a report's paragraphs are contiguous ids
         first = ids[start][np.cumsum(start) - 1]
-    return Paragraphs(ids, rep, first)
+    return Paragraphs(ids, rep, first, repeat_places(rep, rows[:, 2], rows[:, 3]))
+
+
+def repeat_places(report: np.ndarray, text_hash: np.ndarray, seq: np.ndarray) -> dict[tuple[int, int], list[int]]:
+    """(report id, seq of a unit's first occurrence) → the seqs its matches are reported at, for
+    units standing more than once in their report (candidates.repeats): one sort of all units."""
+    if len(report) == 0:
+        return {}
+    order = np.lexsort((seq, text_hash, report))
+    r, h, q = report[order], text_hash[order], seq[order]
+    new = np.r_[True, (r[1:] != r[:-1]) | (h[1:] != h[:-1])]
+    group = np.cumsum(new) - 1
+    size = np.bincount(group)
+    keep = size[group] > 1
+    out: dict[tuple[int, int], list[int]] = {}
+    for rid, g, s in zip(r[keep].tolist(), group[keep].tolist(), q[keep].tolist()):
+        out.setdefault((rid, g), []).append(s)
+    return {(rid, idx[0]): (idx if len(idx) <= MAX_REPEATS else idx[:1]) for (rid, _g), idx in out.items()}
 
 
 def hash_ranges(parts: int = HASH_PARTS) -> list[tuple[int, int]]:
@@ -71,8 +106,7 @@ def read_keys(conn, lo: int, hi: int):
     from fazhi.corpus.models import BandKeyRow as B
 
     q = select(B.hash, B.paragraph_id).where(B.hash >= lo, B.hash <= hi)
-    arr = np.fromiter((v for row in conn.execute(q) for v in row), dtype=np.int64)
-    return pd.DataFrame(arr.reshape(-1, 2), columns=["hash", "pid"])
+    return pd.DataFrame(int_rows(conn, q, 2), columns=["hash", "pid"])
 
 
 def key_pairs(keys, paras: Paragraphs, cap: int = MAX_BAND_ROWS):
@@ -125,26 +159,11 @@ def _norms(conn, pids: list[int]) -> dict[int, tuple[str, list[int], list[int], 
     return out
 
 
-def _repeat_places(conn, report_ids: list[int]) -> dict[tuple[int, int], list[int]]:
-    """(report id, seq of a unit's first occurrence) → the seqs its matches are reported at, for
-    units standing more than once in their report (candidates.repeats)."""
-    from sqlalchemy import select
-
-    from fazhi.corpus.models import ParagraphRow as P
-
-    where: dict[tuple[int, int], list[int]] = {}
-    for i in range(0, len(report_ids), 500):
-        q = select(P.report_id, P.text_hash, P.seq).where(P.report_id.in_(report_ids[i:i + 500])).order_by(
-            P.report_id, P.seq)
-        for rid, th, seq in conn.execute(q):
-            where.setdefault((rid, th), []).append(seq)
-    return {(rid, idx[0]): (idx if len(idx) <= MAX_REPEATS else idx[:1])
-            for (rid, _th), idx in where.items() if len(idx) > 1}
-
-
-def verify_pairs(conn, best, min_chars: int, min_similarity: float | None = None) -> list[tuple]:
+def verify_pairs(conn, best, min_chars: int, places: dict[tuple[int, int], list[int]],
+                 min_similarity: float | None = None) -> list[tuple]:
     """Step 3: the verified matches of the chosen pairs, seen from the new report: (report_id,
-    unit_seq, start, end, other_id, other's unit_seq, o_start, o_end, similarity)."""
+    unit_seq, start, end, other_id, other's unit_seq, o_start, o_end, similarity). `places`:
+    Paragraphs.repeats."""
     from fazhi.corpus.copies import MIN_SIMILARITY, verify
 
     if len(best) == 0:
@@ -152,7 +171,6 @@ def verify_pairs(conn, best, min_chars: int, min_similarity: float | None = None
     min_similarity = MIN_SIMILARITY if min_similarity is None else min_similarity
     new, old = best["new"].tolist(), best["old"].tolist()
     norms = _norms(conn, sorted(set(new) | set(old)))
-    places = _repeat_places(conn, sorted({norms[p][5] for p in new if p in norms}))
     verified: dict[tuple[int, int], Any] = {}
     out = []
     for a, b in zip(new, old):
@@ -217,7 +235,7 @@ def matches_of_pairs(pairs, url: str, min_chars: int):
     from fazhi.corpus.batch import _engine
 
     with _engine(url).connect() as conn:
-        return _frame(verify_pairs(conn, best_pairs(pairs), min_chars))
+        return _frame(verify_pairs(conn, best_pairs(pairs), min_chars, _paragraphs_for(conn, url).repeats))
 
 
 def _frame(rows: list[tuple]):
@@ -237,24 +255,35 @@ def hash_parts(conn) -> int:
     return max(HASH_PARTS, n // 500_000 + 1)
 
 
-def links_local(corpus, workdir: str | None = None):
+def links_local(corpus, workdir: str | None = None, runner=None):
     """Every verified match of the corpus (rows seen from the later report), on pandas, one
     partition at a time: the pairs of each hash range are spilled to bucket files by new paragraph
     (in a temporary folder under `workdir`), then each bucket is counted and verified, so memory
-    holds one partition, not the corpus' pairs."""
+    holds one partition, not the corpus' pairs. With a `runner` of local worker processes
+    (fazhi.corpus.parallel) the buckets are counted and verified in those processes."""
     import tempfile
 
     import pandas as pd
 
+    url = corpus.engine.url.render_as_string(hide_password=False)
     with corpus.engine.connect() as conn, tempfile.TemporaryDirectory(dir=workdir, prefix="fazhi-links-") as tmp:
-        paras = load_paragraphs(conn)
+        paras = _paragraphs_for(conn, url)
         ranges = hash_ranges(hash_parts(conn))
         buckets = max(NEW_PARTS, 2 * len(ranges))
         files = [Path(tmp) / f"{i}.bin" for i in range(buckets)]
         for r in ranges:
             spill(key_pairs(read_keys(conn, *r), paras), files)
-        frames = [_frame(verify_pairs(conn, best_pairs(unspill(f)), corpus.params.min_chars)) for f in files]
+        if runner is not None and runner.kind == "local" and ":memory:" not in url and url != "sqlite://":
+            frames = list(runner.map(matches_of_bucket, [str(f) for f in files], url, corpus.params.min_chars))
+        else:
+            frames = [_frame(verify_pairs(conn, best_pairs(unspill(f)), corpus.params.min_chars, paras.repeats))
+                      for f in files]
     return pd.concat(frames, ignore_index=True)
+
+
+def matches_of_bucket(path: str, url: str, min_chars: int):
+    """Steps 2 and 3 on one spilled bucket file (in a worker process)."""
+    return matches_of_pairs(unspill(Path(path)), url, min_chars)
 
 
 def spill(pairs, files: list) -> None:
@@ -296,26 +325,42 @@ def links_dask(corpus, url: str):
     return rows.compute()
 
 
-def store_links(corpus, rows) -> int:
-    """Replace every stored copy match by `rows` (both ways) and mark every report matched, in one
-    transaction. Returns the number of matches."""
-    from sqlalchemy import delete, insert, update
+def highest_id(corpus) -> int:
+    """The highest report id stored now (0: none): what `store_links(upto=...)` is given."""
+    from sqlalchemy import func, select
+
+    from fazhi.corpus.models import ReportRow
+
+    with corpus.engine.connect() as conn:
+        return conn.execute(select(func.max(ReportRow.id))).scalar() or 0
+
+
+def store_links(corpus, rows, upto: int | None = None) -> int:
+    """Replace the stored copy matches among the reports with ids <= `upto` (default: all stored
+    now; pass the highest id seen when the links were computed) by `rows` (both ways) and mark
+    those reports matched, in one transaction. A report stored after (by another writer) loses
+    its matches and is left to match again (copies_at NULL, matchstore.ensure_copies), so the
+    invariant of matchstore holds. Returns the number of matches stored."""
+    from sqlalchemy import delete, func, insert, select, update
 
     from fazhi.corpus.database import lock_matches
     from fazhi.corpus.matchstore import _now
-    from fazhi.corpus.models import CopyMatchRow, ReportRow
+    from fazhi.corpus.models import CopyMatchRow as C, ReportRow
 
-    fwd = rows.rename(columns={"o_seq": "_o_seq"}).drop(columns=["_o_seq"])
-    rev = rows.rename(columns={"report_id": "other_id", "other_id": "report_id", "unit_seq": "_u",
-                               "o_seq": "unit_seq", "start": "o_start", "end": "o_end", "o_start": "start",
-                               "o_end": "end"}).drop(columns=["_u"])
     with corpus.engine.begin() as conn:
         lock_matches(conn)
-        conn.execute(delete(CopyMatchRow))
+        hi = (conn.execute(select(func.max(ReportRow.id))).scalar() or 0) if upto is None else upto
+        rows = rows[(rows["report_id"] <= hi) & (rows["other_id"] <= hi)]
+        fwd = rows.drop(columns=["o_seq"])
+        rev = rows.rename(columns={"report_id": "other_id", "other_id": "report_id", "unit_seq": "_u",
+                                   "o_seq": "unit_seq", "start": "o_start", "end": "o_end", "o_start": "start",
+                                   "o_end": "end"}).drop(columns=["_u"])
+        conn.execute(delete(C))  # every match touches a report <= hi (both sides) or a later one
         for frame in (fwd, rev):
             recs = frame[["report_id", "unit_seq", "start", "end", "other_id", "o_start", "o_end",
                           "similarity"]].to_dict("records")
             for i in range(0, len(recs), 5000):
-                conn.execute(insert(CopyMatchRow), recs[i:i + 5000])
-        conn.execute(update(ReportRow).values(copies_at=_now()))
+                conn.execute(insert(C), recs[i:i + 5000])
+        conn.execute(update(ReportRow).where(ReportRow.id <= hi).values(copies_at=_now()))
+        conn.execute(update(ReportRow).where(ReportRow.id > hi).values(copies_at=None))
     return len(rows)

@@ -1,9 +1,10 @@
 """Database schema of a report corpus (SQLAlchemy 2 declarative models).
 
     reports      one analysed report: identity (content sha256, text key), metadata columns for
-                 tables and matching, the text and the full analysis JSON
+                 tables and matching, the score, the text and the full analysis JSON (both
+                 compressed: fazhi.corpus.packing)
     paragraphs   the fingerprinted units of a report (paragraphs and sentences of long
-                 paragraphs): span in the report text, exact hash, the unit's view text
+                 paragraphs): span in the report text, exact hash, the unit's view text (UTF-16)
     band_keys    LSH band keys of each unit's MinHash signature (hash, paragraph id), keyed for
                  lookup so that a new report is matched without loading the corpus
     copy_matches verified passages shared by two reports, one row per direction, computed once
@@ -23,6 +24,8 @@ from datetime import datetime
 from sqlalchemy import (JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, SmallInteger, String,
                         Text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from fazhi.corpus.packing import PackedJSON, PackedText, Utf16Text
 
 
 class Base(DeclarativeBase):
@@ -56,8 +59,9 @@ class ReportRow(Base):
     engine_version: Mapped[str] = mapped_column(String(32), nullable=False)
     added_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     analyzed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
-    text: Mapped[str] = mapped_column(Text, nullable=False)
-    analysis: Mapped[dict] = mapped_column(JSON, nullable=False)  # Report.to_dict() without "text"
+    score_total: Mapped[float | None] = mapped_column(Float)  # analysis["score"]["total"], for SQL to sort on
+    text: Mapped[str] = mapped_column(PackedText, nullable=False)
+    analysis: Mapped[dict] = mapped_column(PackedJSON, nullable=False)  # Report.to_dict() without "text"
     # the reporting unit that submitted it (fazhi.cycle), whatever issuer the text names
     unit_id: Mapped[int | None] = mapped_column(Integer)
     copies_at: Mapped[datetime | None] = mapped_column(DateTime)  # copy_matches computed (None: not yet)
@@ -75,7 +79,7 @@ class ParagraphRow(Base):
     end: Mapped[int] = mapped_column(Integer, nullable=False)
     nchars: Mapped[int] = mapped_column(Integer, nullable=False)  # normalised length
     text_hash: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    content: Mapped[str] = mapped_column(Text, nullable=False)  # view[start:end] (same length as text)
+    content: Mapped[str] = mapped_column(Utf16Text, nullable=False)  # view[start:end] (same length as text)
 
 
 class BandKeyRow(Base):

@@ -257,6 +257,8 @@ class Corpus(CorpusFrames):
 
     def _insert_units(self, conn, report_id: int, units: list[Unit], plan=None) -> None:
         """Paragraph rows for every unit; band keys as `plan` (fazhi.corpus.candidates.index_plan) says."""
+        from fazhi.corpus.unitrows import insert_units
+
         insert_units(conn, [(report_id, units, plan)])
 
     def ensure_copies(self, progress=None) -> int:
@@ -299,30 +301,6 @@ class Corpus(CorpusFrames):
         report = analyze_stored(row)
         self.replace(report_id, report)
         return report
-
-
-def insert_units(conn, items: list[tuple[int, list[Unit], Any]]) -> list[int]:
-    """Paragraph rows of several reports (report id, units, index plan or None) in one statement,
-    then all their band keys in one bulk write (fazhi.corpus.bandindex). Returns the paragraph ids,
-    in the order of the items' units."""
-    from sqlalchemy import insert
-
-    from fazhi.corpus.bandindex import insert_keys
-    from fazhi.corpus.candidates import index_plan
-    from fazhi.corpus.models import ParagraphRow
-
-    rows, plans = [], []
-    for report_id, units, plan in items:
-        rows.extend({"report_id": report_id, "seq": i, "level": u.level, "start": u.start, "end": u.end,
-                     "nchars": len(u.norm), "text_hash": u.text_hash, "content": u.content}
-                    for i, u in enumerate(units))
-        plans.extend(index_plan(units) if plan is None else plan)
-    if not rows:
-        return []
-    q = insert(ParagraphRow).returning(ParagraphRow.id, sort_by_parameter_order=True)
-    ids = conn.execute(q, rows).scalars().all()
-    insert_keys(conn, ((h, pid) for pid, keys in zip(ids, plans) for _b, h in keys))
-    return list(ids)
 
 
 def analyze_stored(row: dict):
@@ -372,7 +350,7 @@ def report_values(report) -> dict[str, Any]:
         "town": place.get("town"), "adcode": place.get("adcode"), "report_year": meta.get("report_year"),
         "sign_date": meta.get("sign_date"), "publish_date": meta.get("publish_date"),
         "body_chars": report.body.end - report.body.start, "engine_version": _engine_version(),
-        "text": report.text, "analysis": d,
+        "score_total": (d.get("score") or {}).get("total"), "text": report.text, "analysis": d,
     }
 
 

@@ -64,10 +64,10 @@ class RankingMixin(RecyclingMixin):
 
     # ------------------------------------------------------------ scores
     def machine_scores(self, report_ids: list[int]) -> dict[int, float | None]:
-        """The score total stored with each report's analysis (read by the database, not parsed here)."""
+        """The score total stored with each report (its own column: the analysis is stored packed)."""
         out: dict[int, float | None] = {}
         ids = sorted(set(report_ids))
-        total = ReportRow.analysis[("score", "total")].as_float()
+        total = ReportRow.score_total
         with self.engine.connect() as conn:
             for i in range(0, len(ids), 500):
                 for r in conn.execute(select(ReportRow.id, total).where(ReportRow.id.in_(ids[i:i + 500]))):
