@@ -98,3 +98,16 @@ def test_copy_detection_finds_planted_copies_and_only_real_ones(synth):
 def test_manifest_loads_back(synth):
     d, m, _db = synth
     assert Manifest.load(d / "manifest.json") == m
+
+
+def test_a_national_size_corpus_gets_one_issuer_per_unit():
+    """100,000 reports over four years need 25,000 units: more than the 13 issuers a county can
+    have (its government and 12 departments) are drawn for some counties; those units move to
+    another county instead of drawing for ever."""
+    import random
+
+    from fazhi.corpus.synth import _DEPARTMENTS, _counties, make_units
+
+    n = len(_counties()) * (len(_DEPARTMENTS) + 1) - 50  # nearly every issuer of every county
+    units = make_units(n, random.Random(3))
+    assert len(units) == n and len({u.issuer for u in units}) == n

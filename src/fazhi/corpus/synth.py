@@ -128,11 +128,15 @@ def _counties() -> list[tuple[str, str]]:
 
 def make_units(n: int, rng: random.Random, dept_share: float = 0.3) -> list[Unit]:
     counties = _counties()
+    if n > len(counties) * (len(_DEPARTMENTS) + 1):
+        raise ValueError(f"at most {len(counties) * (len(_DEPARTMENTS) + 1)} synthetic units (issuers)")
     picks = rng.sample(counties, min(n, len(counties)))
     while len(picks) < n:
         picks.append(rng.choice(counties))
     out, seen = [], set()
     for full, short in picks:
+        while (full, "") in seen and all(full + d in seen for d in _DEPARTMENTS):  # every issuer taken
+            full, short = rng.choice(counties)
         dept = rng.random() < dept_share or (full, "") in seen
         issuer = full + (rng.choice(_DEPARTMENTS) if dept else "人民政府")
         while issuer in seen:
