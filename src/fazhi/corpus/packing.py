@@ -49,37 +49,43 @@ def unpack_json(raw: bytes | memoryview | str) -> Any:
     return json.loads(unpack_text(raw))
 
 
-class PackedJSON(TypeDecorator):
+class _Packed(TypeDecorator):
+    """A value stored as `pack(value)`, read back by `unpack`; bytes given are packed already (a
+    worker process packed them: fazhi.corpus.batch)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    @staticmethod
+    def pack(value: Any) -> bytes:
+        raise NotImplementedError
+
+    @staticmethod
+    def unpack(raw: bytes | memoryview | str) -> Any:
+        raise NotImplementedError
+
+    def process_bind_param(self, value, dialect):  # noqa: ANN001
+        if value is None or isinstance(value, bytes):
+            return value
+        return self.pack(value)
+
+    def process_result_value(self, value, dialect):  # noqa: ANN001
+        return None if value is None else self.unpack(value)
+
+
+class PackedJSON(_Packed):
     """A JSON value stored as zlib-compressed UTF-8 (no JSON-path queries: keep what SQL must
-    filter or sort on in a column of its own, e.g. reports.score_total). A value given as bytes
-    is taken as packed already (a worker process packed it: fazhi.corpus.batch)."""
+    filter or sort on in a column of its own, e.g. reports.score_total)."""
 
-    impl = LargeBinary
     cache_ok = True
-
-    def process_bind_param(self, value, dialect):  # noqa: ANN001
-        if value is None or isinstance(value, bytes):
-            return value
-        return pack_json(value)
-
-    def process_result_value(self, value, dialect):  # noqa: ANN001
-        return None if value is None else unpack_json(value)
+    pack, unpack = staticmethod(pack_json), staticmethod(unpack_json)
 
 
-class PackedText(TypeDecorator):
-    """Text stored as zlib-compressed UTF-8 (read whole, never searched by SQL); bytes are taken
-    as packed already."""
+class PackedText(_Packed):
+    """Text stored as zlib-compressed UTF-8 (read whole, never searched by SQL)."""
 
-    impl = LargeBinary
     cache_ok = True
-
-    def process_bind_param(self, value, dialect):  # noqa: ANN001
-        if value is None or isinstance(value, bytes):
-            return value
-        return pack_text(value)
-
-    def process_result_value(self, value, dialect):  # noqa: ANN001
-        return None if value is None else unpack_text(value)
+    pack, unpack = staticmethod(pack_text), staticmethod(unpack_text)
 
 
 class Utf16Text(TypeDecorator):
