@@ -129,3 +129,21 @@ def test_page_tree_broken_or_pages_blank(tmp_path):
     assert _refusal(broken_tree_pdf(tmp_path / "tree.pdf")) == "PDF 中没有页面（页面树缺失或损坏）"
     blank = _refusal(many_pages_pdf(tmp_path / "blank.pdf", 3))
     assert "没有文字" in blank and "扫描件" not in blank
+
+
+def test_a_pdf_with_too_much_text_is_refused_before_layout(tmp_path):
+    """The fuzz run's 2 MB PDF of 400,000 characters took over 20 s to lay out: the text layer is
+    counted first (PDFium, C) and a PDF over the cap is refused at once; one under it is read."""
+    from fuzz_cases import make_pdf
+
+    from conftest import sample_text
+    from fazhi.ingest.pdf_limits import MAX_TEXT_CHARS
+
+    body = sample_text("001")
+    big = tmp_path / "big.pdf"
+    big.write_bytes(make_pdf("\n".join([body] * (MAX_TEXT_CHARS // len(body) + 2))))
+    # the reason comes from pdf_limits.check_pdf, which runs before any page is laid out
+    assert _refusal(big) == "PDF 文字过多（超过 10 万字），不像是一份年度报告，未读取"
+    small = tmp_path / "small.pdf"
+    small.write_bytes(make_pdf("\n".join([body] * 3)))
+    assert len(load(small).text) > 2 * len(body)
