@@ -7,7 +7,8 @@
 
 A long run can be done in parts: each case is made from (seed, case number) alone, so parts with
 the same seed and --cheap setting, written with --out, add up to one run; --summarize prints the
-table of their union (a case number seen twice counts once) and the case numbers still missing.
+table of their union (a case number seen twice counts once, by the file given last: a case run again
+after a fix) and the case numbers still missing.
 
 Every case runs `fazhi.analyze` in a forked worker with a 2 GiB address-space limit and a 10 s CPU
 limit (tests/fuzz_harness.py); families and mutators are in tests/fuzz_families.py. A failing case
@@ -92,7 +93,7 @@ def summarize(paths: list[Path]) -> int:
         for line in raw.decode("utf-8").splitlines():
             if line.strip():
                 o = Outcome(**json.loads(line))
-                seen.setdefault(o.index, o)
+                seen[o.index] = o  # the last file given wins (a re-run after a fix)
                 seeds.add(o.seed)
     if len(seeds) > 1:
         print(f"these files mix seeds {sorted(seeds)}: summarize one seed at a time", file=sys.stderr)
