@@ -70,7 +70,8 @@ def build(files: list[Path], db: Path, procs: int, dask: str | None = None, matc
     B.add_prepared = store
     corpus.close()
     return {"wall": time.perf_counter() - t0, "new": stats.added, "analyze_cpu": stats.analyse_cpu,
-            "store": writer[0], "match": mode, "link_s": stats.link_s, "linked": stats.linked}
+            "store": writer[0], "match": mode, "link_s": stats.link_s, "linked": stats.linked,
+            "merge_s": stats.merge_s}
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -128,7 +129,8 @@ def measure(n: int, work: Path, db: Path | None, seed: int, queries: int, bf_sam
     files = [sdir / r["file"] for r in manifest.reports]
     db = db or work / f"corpus-{n}.db"
     b = build(files, db, procs, match=match) if build_ else {"wall": 0.0, "new": 0, "analyze_cpu": 0.0,
-                                                             "store": 0.0, "match": "-", "link_s": 0.0, "linked": 0}
+                                                             "store": 0.0, "match": "-", "link_s": 0.0, "linked": 0,
+                                                             "merge_s": 0.0}
     res: dict = {"n": n, "db": str(db), "build": b}
     corpus = open_corpus(db)
     from fazhi.corpus.links import links_local
@@ -270,6 +272,7 @@ def table(results: list[dict], procs: int) -> str:
             ("matching (--match)", lambda r: r["build"]["match"]),
             ("build wall s, matching included (new reports)", lambda r: f"{r['build']['wall']:.0f} ({r['build']['new']})"),
             (f"build reports/s ({procs} workers)", lambda r: _rate(r["build"]["new"], r["build"]["wall"])),
+            ("... of which band keys merged s", lambda r: f"{r['build']['merge_s']:.0f}"),
             ("... of which matching at the end s", lambda r: f"{r['build']['link_s']:.0f}"),
             ("worker CPU ms/report (analyse+fp[+prematch])", lambda r: _ms(r["build"]["analyze_cpu"], r["build"]["new"])),
             ("writer ms/report (batches of 50)", lambda r: _ms(r["build"]["store"], r["build"]["new"])),

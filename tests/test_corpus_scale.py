@@ -14,6 +14,7 @@ import pytest
 from conftest import PG_URL, reset_pg
 
 import fazhi
+from fazhi.corpus.keyspill import spill_path
 from fazhi.corpus.store import open_corpus
 
 CMD = [sys.executable, "-m", "fazhi", "corpus"]
@@ -105,14 +106,62 @@ def test_a_build_killed_before_its_matching_is_matched_when_run_again(synth_dir,
     from fazhi.corpus.batch import PrepareOptions, add_prepared, prepare_file
 
     db = tmp_path / "resumed.db"
-    files = report_files([synth_dir])[:120]
-    with open_corpus(db) as c:  # what the killed build left: 120 reports stored, none matched
-        opts = PrepareOptions(None, c.params.to_dict(), 50 << 20, False, prematch=False, deferred=True)
-        add_prepared(c, [prepare_file(str(f), opts) for f in files], match=False)
-    assert _state(db)["unmatched"] == 120
+    _killed_build(db, report_files([synth_dir])[:120])
+    assert _state(db)["unmatched"] == 120 and _state(db)["keys"][0] == 0  # the keys are still aside
     done = _add(db, synth_dir, "--workers", "2", "--match", "end")
     assert "新入库 120 份，已存在跳过 120 份，失败 1 份" in done.stderr and "统一查重 240 份" in done.stderr
     assert _state(db) == _state(sequential)
+    assert not spill_path(db).exists()
+
+
+def _killed_build(db: Path, files: list[Path]) -> None:
+    """What a build matching at the end leaves when killed after its last batch: the reports stored
+    unmatched, their band keys in the side file (fazhi.corpus.keyspill), and the keys of one more
+    batch whose transaction never committed (paragraph ids the corpus does not have)."""
+    from fazhi.corpus.batch import PrepareOptions, add_prepared, prepare_file
+    from fazhi.corpus.keyspill import open_for_build
+
+    with open_corpus(db) as c:
+        opts = PrepareOptions(None, c.params.to_dict(), 50 << 20, False, prematch=False, deferred=True)
+        spill = open_for_build(c.engine, db)
+        add_prepared(c, [prepare_file(str(f), opts) for f in files], match=False, spill=spill)
+        top = _state(db)["paragraphs"]
+        spill.add([(7 << 40 | i, top + 1 + i) for i in range(500)])
+        spill.commit()
+        spill.close()  # the process dies: its lock goes with it, the file stays
+    assert spill_path(db).exists()
+
+
+def _stored_keys(db: Path) -> set:
+    with sqlite3.connect(db) as c:
+        return set(c.execute("SELECT hash, paragraph_id FROM band_keys"))
+
+
+def test_band_keys_left_aside_by_a_killed_build_are_merged_on_open(synth_dir, tmp_path):
+    """Opening the corpus merges the side file of a build that died (its lock is free): every
+    stored paragraph gets its keys, the keys of the batch that never committed are dropped, the
+    file is gone. A side file whose build still runs (holds the lock) is left alone."""
+    from fazhi.corpus import report_files
+    from fazhi.corpus.keyspill import _lock, _unlock
+
+    from fazhi.corpus.batch import PrepareOptions, add_prepared, prepare_file
+
+    files = report_files([synth_dir])[:30]
+    ref = tmp_path / "ref.db"  # the same reports, keys written straight to the index
+    with open_corpus(ref) as c:
+        opts = PrepareOptions(None, c.params.to_dict(), 50 << 20, False, prematch=False, deferred=True)
+        add_prepared(c, [prepare_file(str(f), opts) for f in files], match=False)
+    db = tmp_path / "left.db"
+    _killed_build(db, files)
+    fd = _lock(db, wait=False)  # a build that still runs
+    with open_corpus(db) as c:
+        assert c.size() == 30
+    assert spill_path(db).exists() and _stored_keys(db) == set()
+    _unlock(fd)
+    with open_corpus(db) as c:
+        assert c.size() == 30
+    assert _stored_keys(db) == _stored_keys(ref) and len(_stored_keys(ref)) > 1000
+    assert not spill_path(db).exists()
 
 
 def test_a_few_unmatched_reports_are_matched_one_by_one(sequential, tmp_path, monkeypatch):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fazhi.corpus.copies import Subject
     from fazhi.corpus.fingerprint import Unit
+    from fazhi.corpus.keyspill import KeySpill
     from fazhi.corpus.matchstore import Prematch
     from fazhi.corpus.recent import RecentIndex
     from fazhi.corpus.store import Corpus
@@ -139,21 +140,27 @@ def _fail(out: Prepared, e: Exception) -> None:
 
 
 def add_prepared(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | None" = None,
-                 match: bool = True) -> list[tuple[int, bool]]:
+                 match: bool = True, spill: "KeySpill | None" = None) -> list[tuple[int, bool]]:
     """Store the prepared reports (no error, not stored yet) in ONE transaction: their rows,
     paragraphs, band keys and copy matches. Returns (id, added) per item, in order: added False
     for a report stored before (same bytes, or the same text in another format) or earlier in the
     batch. When another writer stored one of them meanwhile, the batch is rolled back and the
     reports are added one by one. `recent` keeps the reports written, for the next batches' matching.
-    match=False: no copy matching (copies_at stays NULL; fazhi.corpus.build.link_unmatched later)."""
+    match=False: no copy matching (copies_at stays NULL; fazhi.corpus.build.link_unmatched later).
+    spill: the build's side file for band keys (fazhi.corpus.keyspill), else they go to band_keys."""
     from sqlalchemy.exc import IntegrityError
 
     ready = [it for it in items if it.values is not None]
     try:
-        return _add_batch(corpus, ready, recent, match)
-    except IntegrityError:  # stored meanwhile by another writer
+        return _add_batch(corpus, ready, recent, match, spill)
+    except BaseException as e:
+        if spill is not None:  # its keys are committed there, the paragraphs are not
+            spill.drop_uncommitted(corpus.engine)
+        if not isinstance(e, IntegrityError):
+            raise
+        # stored meanwhile by another writer
         if len(ready) > 1:
-            return [r for it in ready for r in add_prepared(corpus, [it], recent, match)]
+            return [r for it in ready for r in add_prepared(corpus, [it], recent, match, spill)]
         with corpus.engine.connect() as conn:
             v = ready[0].values
             found = _known(conn, [v["sha256"]], [v["text_key"]] if v["text_key"] else [])
@@ -164,7 +171,7 @@ def add_prepared(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex |
 
 
 def _add_batch(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | None",
-               match: bool = True) -> list[tuple[int, bool]]:
+               match: bool = True, spill: "KeySpill | None" = None) -> list[tuple[int, bool]]:
     from sqlalchemy import insert
 
     from fazhi.corpus import matchstore
@@ -196,7 +203,7 @@ def _add_batch(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | N
             new.append((rid, it))
             out.append((rid, True))
         plans = {rid: it.plan if len(it.plan) == len(it.units) else index_plan(it.units) for rid, it in new}
-        pids = iter(insert_units(conn, [(rid, it.units, plans[rid]) for rid, it in new]))
+        pids = iter(insert_units(conn, [(rid, it.units, plans[rid]) for rid, it in new], spill))
         if not match:
             return out
         alive = matchstore.alive(conn, {m.report_id for _r, it in new if it.pre for m in it.pre.matches})

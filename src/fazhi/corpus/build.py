@@ -41,6 +41,7 @@ class BuildStats:
     analyse_cpu: float = 0.0  # CPU seconds the workers spent preparing files
     linked: int = 0  # reports matched at the end (match "end")
     link_s: float = 0.0  # seconds that took
+    merge_s: float = 0.0  # seconds spent moving the build's band keys into the index (fazhi.corpus.keyspill)
     link_failed: str | None = None  # why matching at the end failed (Chinese); the reports are stored
 
 
@@ -81,13 +82,63 @@ def build(corpus: "Corpus", paths: Iterable[str | Path], runner: "Runner", opts:
     pending: list[Prepared] = []
     at_end = match == "end"
     recent = None if at_end else RecentIndex(limit=max(1000, 4 * batch + 8 * runner.workers))
+    spill = None
     if at_end:
         opts = replace(opts, prematch=False, deferred=True)
+        spill = _open_spill(corpus)
 
     def flush() -> None:
         if pending and stats.stopped is None:
-            _store(corpus, pending, stats, note, recent, not at_end)
+            _store(corpus, pending, stats, note, recent, not at_end, spill)
         pending.clear()
+
+    try:
+        _run(paths, runner, opts, batch, stats, note, pending, flush)
+        if spill is not None:
+            _merge_spill(corpus, spill, stats)
+    finally:
+        if spill is not None:
+            spill.close()
+    if at_end and stats.stopped is None:
+        if on_link is not None:
+            on_link()
+        t0 = time.perf_counter()
+        try:
+            stats.linked = link_unmatched(corpus, runner)
+        except Exception as e:  # noqa: BLE001 - the reports are stored; matching them can be done again
+            stats.link_failed = _link_failure(e)
+        stats.link_s = time.perf_counter() - t0
+    return stats
+
+
+def _open_spill(corpus: "Corpus"):
+    """The side file for the band keys of a build matched at the end (SQLite file stores)."""
+    from fazhi.corpus.database import sqlite_path
+    from fazhi.corpus.keyspill import open_for_build
+
+    if corpus.engine.dialect.name != "sqlite":
+        return None
+    return open_for_build(corpus.engine, sqlite_path(corpus.engine.url.render_as_string(hide_password=False)))
+
+
+def _merge_spill(corpus: "Corpus", spill, stats: BuildStats) -> None:
+    """Move the build's band keys into the index; when that fails (disk full ...) the side file
+    stays, and the next open of the corpus merges it."""
+    import time
+
+    from fazhi.corpus.database import failure_line
+
+    t0 = time.perf_counter()
+    try:
+        spill.merge_into(corpus.engine)
+    except Exception as e:  # noqa: BLE001 - one line, the reports are stored
+        stats.stopped = stats.stopped or f"写入查重索引失败（{failure_line(e)}）"
+    stats.merge_s = time.perf_counter() - t0
+
+
+def _run(paths, runner: "Runner", opts: PrepareOptions, batch: int, stats: BuildStats, note: OnFile,
+         pending: list[Prepared], flush: Callable[[], None]) -> None:
+    """Prepare the files on the runner, storing them in batches (flush) as they come."""
 
     for p in runner.map(prepare_file, [str(x) for x in paths], opts, ahead=2 * batch):
         stats.analyse_cpu += p.cpu
@@ -108,16 +159,6 @@ def build(corpus: "Corpus", paths: Iterable[str | Path], runner: "Runner", opts:
         if stats.stopped:
             break
     flush()
-    if at_end and stats.stopped is None:
-        if on_link is not None:
-            on_link()
-        t0 = time.perf_counter()
-        try:
-            stats.linked = link_unmatched(corpus, runner)
-        except Exception as e:  # noqa: BLE001 - the reports are stored; matching them can be done again
-            stats.link_failed = _link_failure(e)
-        stats.link_s = time.perf_counter() - t0
-    return stats
 
 
 def link_unmatched(corpus: "Corpus", runner: "Runner | None" = None) -> int:
@@ -157,17 +198,17 @@ def _link_failure(e: Exception) -> str:
 
 
 def _store(corpus: "Corpus", items: list[Prepared], stats: BuildStats, note: OnFile, recent,
-           match: bool = True) -> None:
+           match: bool = True, spill=None) -> None:
     from fazhi.corpus.database import store_error
 
     try:
-        results = add_prepared(corpus, items, recent, match)
+        results = add_prepared(corpus, items, recent, match, spill)
     except Exception as e:  # noqa: BLE001 - find the one report that fails, store the others
         if (stop := store_error(e)) is not None:
             stats.stopped = stop
             return
         for it in items:
-            _store_one(corpus, it, stats, note, match)
+            _store_one(corpus, it, stats, note, match, spill)
         return
     for it, (_rid, added) in zip(items, results):
         stats.added += added
@@ -175,13 +216,14 @@ def _store(corpus: "Corpus", items: list[Prepared], stats: BuildStats, note: OnF
         note(it.path, "added" if added else "skipped", None)
 
 
-def _store_one(corpus: "Corpus", it: Prepared, stats: BuildStats, note: OnFile, match: bool = True) -> None:
+def _store_one(corpus: "Corpus", it: Prepared, stats: BuildStats, note: OnFile, match: bool = True,
+               spill=None) -> None:
     from fazhi.corpus.database import store_error
 
     if stats.stopped:
         return
     try:
-        [(_rid, added)] = add_prepared(corpus, [it], match=match)
+        [(_rid, added)] = add_prepared(corpus, [it], match=match, spill=spill)
     except Exception as e:  # noqa: BLE001
         if (stop := store_error(e)) is not None:
             stats.stopped = stop

@@ -376,6 +376,10 @@ def open_corpus(db: str | os.PathLike | None = None, *, create: bool = True) -> 
         engine = make_engine(ro or url)
         if ro is None:
             upgrade(engine)
+            if path is not None:  # band keys a stopped build left aside (fazhi.corpus.keyspill)
+                from fazhi.corpus.keyspill import settle
+
+                settle(engine, path)
         elif current_revision(engine) != head_revision():
             raise StoreError(f"无法打开语料库 {path}：数据库只读，而它需要升级到本版本的结构")
         return Corpus(engine)

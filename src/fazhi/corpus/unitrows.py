@@ -3,14 +3,18 @@ write (fazhi.corpus.bandindex). Used by every path that stores units (Corpus.add
 parallel build, reindex)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fazhi.corpus.fingerprint import Unit
 
+if TYPE_CHECKING:
+    from fazhi.corpus.keyspill import KeySpill
 
-def insert_units(conn, items: list[tuple[int, list[Unit], Any]]) -> list[int]:
+
+def insert_units(conn, items: list[tuple[int, list[Unit], Any]], spill: "KeySpill | None" = None) -> list[int]:
     """Paragraph rows of several reports (report id, units, index plan or None) in one statement,
-    then all their band keys in one bulk write (fazhi.corpus.bandindex). Returns the paragraph ids,
+    then all their band keys in one bulk write (fazhi.corpus.bandindex), or to a build's side file
+    (fazhi.corpus.keyspill, committed here, before the caller commits). Returns the paragraph ids,
     in the order of the items' units."""
     from sqlalchemy import insert
 
@@ -31,7 +35,12 @@ def insert_units(conn, items: list[tuple[int, list[Unit], Any]]) -> list[int]:
     else:
         q = insert(ParagraphRow).returning(ParagraphRow.id, sort_by_parameter_order=True)
         ids = conn.execute(q, rows).scalars().all()
-    insert_keys(conn, ((h, pid) for pid, keys in zip(ids, plans) for _b, h in keys))
+    keys = ((h, pid) for pid, keys in zip(ids, plans) for _b, h in keys)
+    if spill is None:
+        insert_keys(conn, keys)
+    else:
+        spill.add(keys)
+        spill.commit()
     return list(ids)
 
 

@@ -32,6 +32,7 @@ from typing import Any
 PAIR_MIN = 0.6  # normalised similarity for two lines to be shown as one changed paragraph
 SHORT_PAIR_MIN = 0.8  # the same for short lines (headings ...), where ratios are noisy
 PREFILTER = 0.5  # share of a unit's n-grams found in a previous unit before verifying it
+PREFILTER_NGRAM = 3  # ... counted in character trigrams (bigrams are shared by chance too often)
 
 
 @dataclass(frozen=True)
@@ -318,7 +319,7 @@ def _recycled(this_units: list[_Unit], prev_units: list[_Unit], new: list[_Line]
         old_by_line[bisect_right(old_starts, u.start) - 1].append(k)
     index: dict[str, set[int]] = defaultdict(set)
     for k, u in enumerate(prev_units):
-        for g in shingles(u.norm, params.ngram):
+        for g in shingles(u.norm, PREFILTER_NGRAM):
             index[g].add(k)
     spans: list[tuple[int, int]] = []
 
@@ -330,7 +331,7 @@ def _recycled(this_units: list[_Unit], prev_units: list[_Unit], new: list[_Line]
             continue
         li = bisect_right(new_starts, u.start) - 1
         first = old_by_line.get(pairs[li][0], []) if li in pairs else []
-        grams = set(shingles(u.norm, params.ngram))
+        grams = set(shingles(u.norm, PREFILTER_NGRAM))
         hits = Counter(k for g in grams for k in index.get(g, ()))
         rest = [k for k, n in hits.most_common(8) if n >= PREFILTER * len(grams) and k not in first]
         best = None

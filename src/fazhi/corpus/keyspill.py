@@ -1,0 +1,199 @@
+"""Band keys of a large SQLite build written aside and merged into `band_keys` once, in key order.
+
+Inserting each batch's keys into the band_keys b-tree touches a random leaf per key: at 20,000
+reports a batch of 50 rewrote ~30,000 pages through the WAL, and the cost grows with the corpus
+(bench/RESULTS.md). A build that matches at the end (fazhi.corpus.build, match "end") looks
+nothing up until its links pass, so its keys go to a side file `<db>-bandkeys` instead, a
+SQLite table clustered by (hash range, paragraph id): every batch appends at 16 places. Before
+anything looks keys up, `merge` moves them into band_keys one hash range at a time, sorted, so
+each leaf page is written once, then deletes the file.
+
+Safety:
+- the side file is written and committed before the batch's transaction in the corpus, so every
+  stored report has its keys somewhere; keys of a batch that never committed (a kill between
+  the two) point at paragraph ids that do not exist and are dropped by the merge, which keeps
+  only keys whose paragraph is stored;
+- a build holds an exclusive lock on `<db>-bandkeys.lock` (flock) for as long as it writes the
+  side file. Opening a corpus merges a side file left by a build that died (the lock is free
+  then) and leaves alone one that a running build owns;
+- merging is idempotent (INSERT OR IGNORE): a merge killed half-way is done again.
+Only for SQLite files on a system with flock; elsewhere keys go straight to band_keys.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+PARTS = 16  # hash ranges, in key order: part = (hash >> 60) + 8
+
+
+def spill_path(db: Path) -> Path:
+    return db.with_name(db.name + "-bandkeys")
+
+
+def _lock_path(db: Path) -> Path:
+    return db.with_name(db.name + "-bandkeys.lock")
+
+
+def supported() -> bool:
+    try:
+        import fcntl  # noqa: F401
+    except ImportError:  # Windows
+        return False
+    return True
+
+
+def _lock(db: Path, wait: bool) -> int | None:
+    """An fd holding the exclusive lock, or None when another process holds it (wait=False)."""
+    import fcntl
+
+    fd = os.open(_lock_path(db), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _unlock(fd: int) -> None:
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
+
+
+class KeySpill:
+    """The side file of one build: `add` a batch's (hash, paragraph id) rows, `commit` before the
+    corpus commits the batch, `merge_into` the corpus at the end. A context manager: on leaving,
+    the file is closed and the lock released (the keys stay until merged)."""
+
+    def __init__(self, db: Path, fd: int):
+        self.db = db
+        self.path = spill_path(db)
+        self._fd: int | None = fd
+        self._conn: sqlite3.Connection | None = None
+
+    def __enter__(self) -> "KeySpill":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _open(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = sqlite3.connect(self.path, isolation_level=None)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("CREATE TABLE IF NOT EXISTS pending (part INTEGER NOT NULL, pid INTEGER NOT NULL, "
+                               "hash INTEGER NOT NULL, PRIMARY KEY (part, pid, hash)) WITHOUT ROWID")
+        return self._conn
+
+    def add(self, rows) -> int:
+        """Write (hash, paragraph id) rows (committed by `commit`); returns how many."""
+        rows = sorted({((h >> 60) + 8, p, h) for h, p in rows})
+        if rows:
+            conn = self._open()
+            if not conn.in_transaction:
+                conn.execute("BEGIN")
+            conn.executemany("INSERT OR IGNORE INTO pending (part, pid, hash) VALUES (?, ?, ?)", rows)
+        return len(rows)
+
+    def commit(self) -> None:
+        if self._conn is not None and self._conn.in_transaction:
+            self._conn.execute("COMMIT")
+
+    def drop_uncommitted(self, engine) -> None:
+        """Forget the keys of paragraphs the corpus does not have (a batch whose transaction failed
+        after its keys were committed here), before their ids are given to other paragraphs."""
+        from sqlalchemy import func, select
+
+        from fazhi.corpus.models import ParagraphRow
+
+        if self._conn is None:
+            return
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+        with engine.connect() as conn:
+            top = conn.execute(select(func.max(ParagraphRow.id))).scalar() or 0
+        self._conn.executemany("DELETE FROM pending WHERE part = ? AND pid > ?", [(p, top) for p in range(PARTS)])
+
+    def merge_into(self, engine) -> int:
+        """Move every key into the corpus' band_keys (see `merge`); the file is deleted."""
+        self.close_file()
+        return merge(engine, self.path) if self.path.exists() else 0
+
+    def close_file(self) -> None:
+        if self._conn is not None:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            self._conn.close()
+            self._conn = None
+
+    def close(self) -> None:
+        self.close_file()
+        if self._fd is not None:
+            _unlock(self._fd)
+            self._fd = None
+
+
+def merge(engine, path: Path) -> int:
+    """Insert the side file's keys whose paragraph is stored into band_keys, one hash range per
+    transaction, in key order; then delete the file. Returns the rows inserted."""
+    done = 0
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        conn.commit()  # no transaction open: ATTACH needs none
+        raw.execute("ATTACH DATABASE ? AS spill", (str(path),))
+        try:
+            if raw.execute("SELECT 1 FROM spill.sqlite_master WHERE name = 'pending'").fetchone():
+                for part in range(PARTS):
+                    raw.execute("BEGIN IMMEDIATE")
+                    cur = raw.execute(
+                        "INSERT OR IGNORE INTO main.band_keys (hash, paragraph_id) "
+                        "SELECT s.hash, s.pid FROM spill.pending s JOIN main.paragraphs p ON p.id = s.pid "
+                        "WHERE s.part = ? ORDER BY s.hash, s.pid", (part,))
+                    done += max(cur.rowcount, 0)
+                    raw.execute("COMMIT")
+        except BaseException:
+            if raw.in_transaction:
+                raw.execute("ROLLBACK")
+            raise
+        finally:
+            raw.execute("DETACH DATABASE spill")
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        p.unlink(missing_ok=True)
+    return done
+
+
+def settle(engine, db: Path) -> int:
+    """Merge a side file left by a build that stopped before merging it (none running: the lock is
+    free). Returns the rows merged (0 when there was nothing to do or a build owns the file)."""
+    if not supported() or not spill_path(db).exists():
+        return 0
+    fd = _lock(db, wait=False)
+    if fd is None:
+        return 0
+    try:
+        return merge(engine, spill_path(db)) if spill_path(db).exists() else 0
+    finally:
+        _unlock(fd)
+
+
+def open_for_build(engine, db: Path | None) -> KeySpill | None:
+    """The side file for a build of the corpus at `db`, merging first what a stopped build left;
+    None (keys go straight to band_keys) for another database, or while another build owns it."""
+    if db is None or not supported():
+        return None
+    fd = _lock(db, wait=False)
+    if fd is None:
+        return None
+    spill = KeySpill(db, fd)
+    try:
+        if spill.path.exists():
+            merge(engine, spill.path)
+    except BaseException:
+        spill.close()
+        raise
+    return spill
