@@ -269,12 +269,12 @@ def test_place_prefixed_is_the_per_name_regex():
 
 
 def test_normalize_by_runs_equals_the_char_by_char_rule():
-    """fingerprint.normalize (kind codes by str.translate, one regex over runs) gives exactly what
-    the per-character loop gives: numerals joined across spaces and '.', broken by punctuation,
+    """fingerprint.normalize (kind codes by str.translate, one regex over runs) and norm_text (its
+    string alone) give exactly what the per-character loop gives: numerals joined across spaces and '.', broken by punctuation,
     full-width folded, letters lower-cased (also those whose lower case is longer), offsets + base."""
     import random
 
-    from fazhi.corpus.fingerprint import _normalize_slow, normalize
+    from fazhi.corpus.fingerprint import _normalize_slow, norm_text, normalize
 
     rng = random.Random(7)
     alphabet = "0123456789零〇一二三四五六七八九十两 .。，,；;！!？?ABCabcＡＢ１２．　\t\nİßﬁ法治政府建设年度报告ǅΣ²"
@@ -283,5 +283,6 @@ def test_normalize_by_runs_equals_the_char_by_char_rule():
     for s in cases:
         for base in (0, 11):
             assert normalize(s, base) == _normalize_slow(s, base), s
+        assert norm_text(s) == normalize(s)[0], s  # the string alone, as verification reads it
     norm, starts, ends = normalize("二〇二四年 1. 5亿元，共计 3 个", 100)
     assert norm == "0年0亿元共计0个" and starts[0] == 100 and ends[0] == 104 and ends[2] == 110

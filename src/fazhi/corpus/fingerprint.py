@@ -11,10 +11,11 @@ has none), each shingle hashed with xxh32, and a MinHash signature computed with
 multiply-shift hash family in numpy. The signature is cut into LSH bands; each band is
 hashed (xxh64, band index mixed in) to one signed 64-bit integer that the database indexes.
 Two units whose n-gram Jaccard similarity is J share at least one band with probability
-1 - (1 - J**rows)**bands: with the defaults (trigrams, 16 bands of 3 rows) 0.81 at J = 0.4,
-0.97 at J = 0.5. The defaults were chosen on synthetic corpora (bench/corpus.py, bench/RESULTS.md)
-for recall of passages with verified similarity >= 0.8, whose Jaccard can be as low as ~0.3
-when the edits are spread out; older corpora keep the parameters stored with them.
+1 - (1 - J**rows)**bands: with 16 bands of 3 rows 0.81 at J = 0.4, 0.97 at J = 0.5. The defaults
+were chosen on synthetic corpora (bench/corpus.py, bench/RESULTS.md) for recall of passages with
+verified similarity >= 0.8, whose trigram Jaccard can be as low as ~0.3 when the edits are spread
+out (bigrams find more of those but cost far more candidates to verify, see Params.ngram);
+older corpora keep the parameters stored with them.
 """
 from __future__ import annotations
 
@@ -33,11 +34,13 @@ NUMBER = "0"
 class Params:
     """Fingerprint settings; stored in the corpus so that every unit is hashed alike."""
 
-    # character n-gram length. 2, not 3: a recycled passage whose edits are spread through it shares
-    # few trigrams with its source, so no band at 16 x 3; on 3,000 planted pairs of similarity >= 0.8
-    # the share that meets its source in a band was 0.961 with trigrams, 0.994 with bigrams, for the
-    # same number of keys (bench/RESULTS.md). A corpus keeps the n it was built with (`corpus reindex`).
-    ngram: int = 2
+    # character n-gram length. Bigrams were tried (bench/RESULTS.md): a recycled passage edited all
+    # through shares few trigrams with its source, and on 3,000 planted pairs of similarity >= 0.8 the
+    # share meeting its source in a band rose from 0.961 to 0.994 for the same keys; but bigrams are
+    # shared by chance far more, the candidates to verify were 2.2x at 2,000 reports and grew with
+    # the corpus (at 100,000 reports the links pass had verified 60 of its 326 buckets after 13
+    # minutes), so 3 stays.
+    ngram: int = 3
     num_perm: int = 48  # MinHash permutations
     bands: int = 16  # LSH bands (bands * rows <= num_perm)
     rows: int = 3
@@ -156,7 +159,29 @@ class _KeptTable(dict):
         return k
 
 
-_CODES, _KEPT = _CodeTable(), _KeptTable()
+class _NormTable(dict):
+    """Code point → what `norm_text` writes for it: the kept char, NUMBER for a numeral, "" for a
+    space or '.', _BREAK for other punctuation (it ends a number run, then goes)."""
+
+    def __missing__(self, o: int) -> str:
+        k = _kind(chr(o))
+        v = NUMBER if k is _NUM else "" if k is _KEEP_RUN else _BREAK if k is _DROP else k
+        self[o] = v
+        return v
+
+
+_CODES, _KEPT, _NORM = _CodeTable(), _KeptTable(), _NormTable()
+_BREAK = "\x01"  # a control char: itself punctuation (_DROP), so never kept
+_NUMBER_RUNS = re.compile(NUMBER + "{2,}")
+
+
+def norm_text(s: str) -> str:
+    """normalize(s)[0] without the offsets, in three C passes (translate, one regex, replace): what
+    verification needs of every candidate; the offsets are needed only for what it keeps."""
+    t = s.translate(_NORM)
+    if NUMBER + NUMBER in t:
+        t = _NUMBER_RUNS.sub(NUMBER, t)
+    return t.replace(_BREAK, "")
 
 
 def _kind(ch: str):
@@ -317,7 +342,7 @@ def shingles(norm: str, n: int) -> list[str]:
 
 
 class _ShingleHashes(dict):
-    """Shingle → xxh32 of its UTF-8, remembered: the same trigrams recur in every report."""
+    """Shingle → xxh32 of its UTF-8, remembered: the same n-grams recur in every report."""
 
     def __missing__(self, g: str) -> int:
         import xxhash

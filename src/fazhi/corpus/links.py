@@ -19,6 +19,7 @@ the MAX_CANDIDATES sharing the most keys per unit (then the newest); those passi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -143,20 +144,36 @@ def best_pairs(pairs, cap: int = MAX_CANDIDATES):
     return counted[rank < cap].reset_index(drop=True)
 
 
-def _norms(conn, pids: list[int]) -> dict[int, tuple[str, list[int], list[int], int, int, int]]:
-    """Paragraph id → (norm, starts, ends, seq, text hash, report id)."""
+def _norms(conn, pids: list[int]) -> dict[int, tuple[str, str, int, int, int, int]]:
+    """Paragraph id → (norm, content, start, seq, text hash, report id): the normalised string
+    only; the offsets of its chars are worked out (`_offsets`) for the few that verify."""
     from sqlalchemy import select
 
-    from fazhi.corpus.candidates import normalized
     from fazhi.corpus.models import ParagraphRow as P
 
     out = {}
     cols = (P.id, P.start, P.content, P.seq, P.text_hash, P.report_id)
     for i in range(0, len(pids), 500):
         for pid, start, content, seq, th, rid in conn.execute(select(*cols).where(P.id.in_(pids[i:i + 500]))):
-            norm, starts, ends = normalized(content)
-            out[pid] = (norm, [start + i for i in starts], [start + i for i in ends], seq, th, rid)
+            out[pid] = (_norm_text(content), content, start, seq, th, rid)
     return out
+
+
+@lru_cache(maxsize=50_000)
+def _norm_text(content: str) -> str:
+    """norm_text remembered: a unit is read again for every bucket it is a candidate in."""
+    from fazhi.corpus.fingerprint import norm_text
+
+    return norm_text(content)
+
+
+def _offsets(content: str, start: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each char of the paragraph's norm starts and ends in its report's text (arrays, not
+    lists of int objects: a bucket keeps those of every paragraph that verified)."""
+    from fazhi.corpus.fingerprint import normalize
+
+    _n, starts, ends = normalize(content, start)
+    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
 
 
 def verify_pairs(conn, best, min_chars: int, places: dict[tuple[int, int], list[int]],
@@ -172,12 +189,13 @@ def verify_pairs(conn, best, min_chars: int, places: dict[tuple[int, int], list[
     new, old = best["new"].tolist(), best["old"].tolist()
     norms = _norms(conn, sorted(set(new) | set(old)))
     verified: dict[tuple[int, int], Any] = {}
+    offsets: dict[int, tuple[list[int], list[int]]] = {}
     out = []
     for a, b in zip(new, old):
         if a not in norms or b not in norms:
             continue
-        qn, qs, qe, qseq, qh, qrid = norms[a]
-        on, os_, oe, oseq, oh, orid = norms[b]
+        qn, qc, qstart, qseq, qh, qrid = norms[a]
+        on, oc, ostart, oseq, oh, orid = norms[b]
         key = (qh, oh)
         if key not in verified:
             verified[key] = verify(qn, on, min_similarity, min_chars) if len(on) <= MAX_UNIT_CHARS else None
@@ -185,12 +203,17 @@ def verify_pairs(conn, best, min_chars: int, places: dict[tuple[int, int], list[
         if v is None:
             continue
         sim, qa, qb, oa, ob = v
+        if a not in offsets:
+            offsets[a] = _offsets(qc, qstart)
+        if b not in offsets:
+            offsets[b] = _offsets(oc, ostart)
+        (qs, qe), (os_, oe) = offsets[a], offsets[b]
         for seq in places.get((qrid, qseq), (qseq,)):
             if seq == qseq:
-                start, end = qs[qa], qe[qb - 1]
+                start, end = int(qs[qa]), int(qe[qb - 1])
             else:  # a repeat: the same words at its own place
                 start, end = _repeat_span(conn, qrid, seq, qa, qb)
-            out.append((qrid, seq, start, end, orid, oseq, os_[oa], oe[ob - 1], round(float(sim), 4)))
+            out.append((qrid, seq, start, end, orid, oseq, int(os_[oa]), int(oe[ob - 1]), round(float(sim), 4)))
     return out
 
 
