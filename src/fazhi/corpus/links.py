@@ -358,13 +358,35 @@ def highest_id(corpus) -> int:
         return conn.execute(select(func.max(ReportRow.id))).scalar() or 0
 
 
+_MATCH_COLS = ("report_id", "unit_seq", "start", "end", "other_id", "o_start", "o_end", "similarity")
+_FORWARD = _MATCH_COLS  # the columns of a links row that fill _MATCH_COLS, seen from the new report
+_BACKWARD = ("other_id", "o_seq", "o_start", "o_end", "report_id", "start", "end", "similarity")  # ... the old
+_STORE_CHUNK = 20_000
+
+
+def _insert_matches(conn, recs: list[tuple]) -> None:
+    """copy_matches rows given as tuples in _MATCH_COLS order (SQLite: the driver's executemany)."""
+    if not recs:
+        return
+    if conn.dialect.name == "sqlite":
+        names = ", ".join(f'"{c}"' for c in _MATCH_COLS)
+        conn.connection.driver_connection.executemany(
+            f"INSERT INTO copy_matches ({names}) VALUES ({', '.join('?' * len(_MATCH_COLS))})", recs)
+        return
+    from sqlalchemy import insert
+
+    from fazhi.corpus.models import CopyMatchRow
+
+    conn.execute(insert(CopyMatchRow), [dict(zip(_MATCH_COLS, r)) for r in recs])
+
+
 def store_links(corpus, rows, upto: int | None = None) -> int:
     """Replace the stored copy matches among the reports with ids <= `upto` (default: all stored
     now; pass the highest id seen when the links were computed) by `rows` (both ways) and mark
     those reports matched, in one transaction. A report stored after (by another writer) loses
     its matches and is left to match again (copies_at NULL, matchstore.ensure_copies), so the
     invariant of matchstore holds. Returns the number of matches stored."""
-    from sqlalchemy import delete, func, insert, select, update
+    from sqlalchemy import delete, func, select, update
 
     from fazhi.corpus.database import lock_matches
     from fazhi.corpus.matchstore import _now
@@ -374,16 +396,11 @@ def store_links(corpus, rows, upto: int | None = None) -> int:
         lock_matches(conn)
         hi = (conn.execute(select(func.max(ReportRow.id))).scalar() or 0) if upto is None else upto
         rows = rows[(rows["report_id"] <= hi) & (rows["other_id"] <= hi)]
-        fwd = rows.drop(columns=["o_seq"])
-        rev = rows.rename(columns={"report_id": "other_id", "other_id": "report_id", "unit_seq": "_u",
-                                   "o_seq": "unit_seq", "start": "o_start", "end": "o_end", "o_start": "start",
-                                   "o_end": "end"}).drop(columns=["_u"])
         conn.execute(delete(C))  # every match touches a report <= hi (both sides) or a later one
-        for frame in (fwd, rev):
-            recs = frame[["report_id", "unit_seq", "start", "end", "other_id", "o_start", "o_end",
-                          "similarity"]].to_dict("records")
-            for i in range(0, len(recs), 5000):
-                conn.execute(insert(C), recs[i:i + 5000])
+        for cols in (_FORWARD, _BACKWARD):  # each match seen from both reports
+            for i in range(0, len(rows), _STORE_CHUNK):  # a chunk of Python rows at a time, not millions
+                part = rows.iloc[i:i + _STORE_CHUNK]
+                _insert_matches(conn, list(zip(*(part[c].tolist() for c in cols))))
         conn.execute(update(ReportRow).where(ReportRow.id <= hi).values(copies_at=_now()))
         conn.execute(update(ReportRow).where(ReportRow.id > hi).values(copies_at=None))
     return len(rows)
