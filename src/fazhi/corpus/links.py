@@ -189,7 +189,7 @@ def verify_pairs(conn, best, min_chars: int, places: dict[tuple[int, int], list[
     new, old = best["new"].tolist(), best["old"].tolist()
     norms = _norms(conn, sorted(set(new) | set(old)))
     verified: dict[tuple[int, int], Any] = {}
-    offsets: dict[int, tuple[list[int], list[int]]] = {}
+    offsets: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     out = []
     for a, b in zip(new, old):
         if a not in norms or b not in norms:
