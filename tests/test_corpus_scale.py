@@ -184,13 +184,22 @@ def test_a_few_unmatched_reports_are_matched_one_by_one(sequential, tmp_path, mo
     assert called == [] and _state(db) == _state(sequential)
 
 
-def test_links_stored_leave_a_later_report_to_match_again(sequential, tmp_path):
+@pytest.mark.parametrize("reindex", [False, True], ids=["indexes-kept", "indexes-built-after"])
+def test_links_stored_leave_a_later_report_to_match_again(sequential, tmp_path, monkeypatch, reindex):
     """Links computed up to report 200 while reports 201-240 were being added: those lose what they
-    were given and are matched again (never marked matched without their matches)."""
+    were given and are matched again (never marked matched without their matches). With many rows
+    (here: forced) the copy_matches indexes are dropped while writing and built again after."""
+    from fazhi.corpus import links
     from fazhi.corpus.links import links_local, store_links
 
+    if reindex:
+        monkeypatch.setattr(links, "_REINDEX_ROWS", 1)
     db = tmp_path / "race.db"
     db.write_bytes(sequential.read_bytes())
+    with sqlite3.connect(db) as c:
+        indexes = c.execute("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'copy_matches' "
+                            "AND type = 'index' ORDER BY name").fetchall()
+    assert len(indexes) == 2
     with open_corpus(db) as c:
         rows = links_local(c)
         store_links(c, rows, upto=200)
@@ -198,6 +207,11 @@ def test_links_stored_leave_a_later_report_to_match_again(sequential, tmp_path):
         assert state["unmatched"] == 40 and all(m[0] <= 200 and m[4] <= 200 for m in state["matches"])
         assert c.ensure_copies() == 40
     assert _state(db) == _state(sequential)
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'copy_matches' "
+                         "AND type = 'index' ORDER BY name").fetchall() == indexes
+        plan = c.execute("EXPLAIN QUERY PLAN SELECT * FROM copy_matches WHERE other_id = 7").fetchall()
+        assert "ix_copy_matches_other_id" in str(plan)
 
 
 @pytest.mark.parametrize("where", ["pandas", "dask"])

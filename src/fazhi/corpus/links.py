@@ -18,6 +18,7 @@ the MAX_CANDIDATES sharing the most keys per unit (then the newest); those passi
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -283,33 +284,50 @@ def links_local(corpus, workdir: str | None = None, runner=None):
     partition at a time: the pairs of each hash range are spilled to bucket files by new paragraph
     (in a temporary folder under `workdir`), then each bucket is counted and verified, so memory
     holds one partition, not the corpus' pairs. With a `runner` of local worker processes
-    (fazhi.corpus.parallel) the buckets are counted and verified in those processes."""
+    (fazhi.corpus.parallel) both steps run in those processes, each writing its own bucket files."""
     import tempfile
 
     import pandas as pd
 
     url = corpus.engine.url.render_as_string(hide_password=False)
+    in_workers = runner is not None and runner.kind == "local" and ":memory:" not in url and url != "sqlite://"
     with corpus.engine.connect() as conn, tempfile.TemporaryDirectory(dir=workdir, prefix="fazhi-links-") as tmp:
-        paras = _paragraphs_for(conn, url)
         ranges = hash_ranges(hash_parts(conn))
         buckets = max(NEW_PARTS, 2 * len(ranges))
-        files = [Path(tmp) / f"{i}.bin" for i in range(buckets)]
-        for r in ranges:
-            spill(key_pairs(read_keys(conn, *r), paras), files)
-        if runner is not None and runner.kind == "local" and ":memory:" not in url and url != "sqlite://":
-            frames = list(runner.map(matches_of_bucket, [str(f) for f in files], url, corpus.params.min_chars))
+        if in_workers:
+            for _n in runner.map(pairs_to_buckets, ranges, url, tmp, buckets):
+                pass
+            frames = list(runner.map(matches_of_bucket, [(tmp, i) for i in range(buckets)], url,
+                                     corpus.params.min_chars))
         else:
-            frames = [_frame(verify_pairs(conn, best_pairs(unspill(f)), corpus.params.min_chars, paras.repeats))
-                      for f in files]
+            paras = _paragraphs_for(conn, url)
+            for r in ranges:
+                spill(key_pairs(read_keys(conn, *r), paras), _bucket_files(tmp, buckets, "main"))
+            frames = [_frame(verify_pairs(conn, best_pairs(unspill(tmp, i)), corpus.params.min_chars, paras.repeats))
+                      for i in range(buckets)]
     return pd.concat(frames, ignore_index=True)
 
 
-def matches_of_bucket(path: str, url: str, min_chars: int):
-    """Steps 2 and 3 on one spilled bucket file (in a worker process)."""
-    return matches_of_pairs(unspill(Path(path)), url, min_chars)
+def _bucket_files(folder: str, buckets: int, writer: str) -> list[Path]:
+    """The bucket files one process appends to: `<writer>-<bucket>.bin` (never two writers to a file)."""
+    return [Path(folder) / f"{writer}-{i}.bin" for i in range(buckets)]
 
 
-def spill(pairs, files: list) -> None:
+def pairs_to_buckets(rng: tuple[int, int], url: str, folder: str, buckets: int) -> int:
+    """Step 1 on one hash range in a worker process, its pairs appended to this process' bucket files."""
+    import os
+
+    pairs = pairs_of_range(rng, url)
+    spill(pairs, _bucket_files(folder, buckets, f"w{os.getpid()}"))
+    return len(pairs)
+
+
+def matches_of_bucket(bucket: tuple[str, int], url: str, min_chars: int):
+    """Steps 2 and 3 on one bucket (every process' file of it), in a worker process."""
+    return matches_of_pairs(unspill(*bucket), url, min_chars)
+
+
+def spill(pairs, files: list[Path]) -> None:
     """Append (new, old) pairs to the bucket file of their new paragraph (new mod len(files))."""
     if len(pairs) == 0:
         return
@@ -324,10 +342,13 @@ def spill(pairs, files: list) -> None:
                 out.write(arr[cuts[i]:cuts[i + 1]].tobytes())
 
 
-def unspill(f):
+def unspill(folder: str, bucket: int):
+    """The pairs of one bucket, from the files every process wrote for it."""
     import pandas as pd
 
-    arr = np.fromfile(f, dtype=np.int64).reshape(-1, 2) if f.exists() else np.zeros((0, 2), np.int64)
+    files = sorted(Path(folder).glob(f"*-{bucket}.bin"))
+    arr = np.concatenate([np.fromfile(f, dtype=np.int64) for f in files]) if files else np.zeros(0, np.int64)
+    arr = arr.reshape(-1, 2)
     return pd.DataFrame({"new": arr[:, 0], "old": arr[:, 1]})
 
 
@@ -362,6 +383,7 @@ _MATCH_COLS = ("report_id", "unit_seq", "start", "end", "other_id", "o_start", "
 _FORWARD = _MATCH_COLS  # the columns of a links row that fill _MATCH_COLS, seen from the new report
 _BACKWARD = ("other_id", "o_seq", "o_start", "o_end", "report_id", "start", "end", "similarity")  # ... the old
 _STORE_CHUNK = 20_000
+_REINDEX_ROWS = 50_000  # from this many matches on, the indexes are built after the rows
 
 
 def _insert_matches(conn, recs: list[tuple]) -> None:
@@ -378,6 +400,24 @@ def _insert_matches(conn, recs: list[tuple]) -> None:
     from fazhi.corpus.models import CopyMatchRow
 
     conn.execute(insert(CopyMatchRow), [dict(zip(_MATCH_COLS, r)) for r in recs])
+
+
+@contextmanager
+def _indexes_set_aside(conn, n: int):
+    """SQLite, many rows: copy_matches' indexes dropped while they are written and built again after
+    (one sort each) in the same transaction: millions of inserts at random places of two b-trees
+    larger than the page cache took most of the time (3.4 million pairs at 100,000 reports)."""
+    from fazhi.corpus.models import CopyMatchRow
+
+    if conn.dialect.name != "sqlite" or n < _REINDEX_ROWS:
+        yield
+        return
+    indexes = sorted(CopyMatchRow.__table__.indexes, key=lambda ix: ix.name)
+    for ix in indexes:
+        ix.drop(conn)
+    yield
+    for ix in indexes:
+        ix.create(conn)
 
 
 def store_links(corpus, rows, upto: int | None = None) -> int:
@@ -397,10 +437,12 @@ def store_links(corpus, rows, upto: int | None = None) -> int:
         hi = (conn.execute(select(func.max(ReportRow.id))).scalar() or 0) if upto is None else upto
         rows = rows[(rows["report_id"] <= hi) & (rows["other_id"] <= hi)]
         conn.execute(delete(C))  # every match touches a report <= hi (both sides) or a later one
-        for cols in (_FORWARD, _BACKWARD):  # each match seen from both reports
-            for i in range(0, len(rows), _STORE_CHUNK):  # a chunk of Python rows at a time, not millions
-                part = rows.iloc[i:i + _STORE_CHUNK]
-                _insert_matches(conn, list(zip(*(part[c].tolist() for c in cols))))
+        with _indexes_set_aside(conn, len(rows)):
+            for cols in (_FORWARD, _BACKWARD):  # each match seen from both reports
+                order = rows[cols[0]].to_numpy().argsort(kind="stable")  # the table in report order
+                for i in range(0, len(rows), _STORE_CHUNK):  # a chunk of Python rows at a time, not millions
+                    part = rows.iloc[order[i:i + _STORE_CHUNK]]
+                    _insert_matches(conn, list(zip(*(part[c].tolist() for c in cols))))
         conn.execute(update(ReportRow).where(ReportRow.id <= hi).values(copies_at=_now()))
         conn.execute(update(ReportRow).where(ReportRow.id > hi).values(copies_at=None))
     return len(rows)
