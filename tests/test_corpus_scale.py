@@ -164,6 +164,32 @@ def test_band_keys_left_aside_by_a_killed_build_are_merged_on_open(synth_dir, tm
     assert not spill_path(db).exists()
 
 
+def test_a_side_file_of_the_first_layout_is_merged_too(synth_dir, tmp_path):
+    """A build of the version before (one row per key in a table `pending`) that died leaves its
+    side file in that layout: opening the corpus merges it the same way."""
+    from fazhi.corpus import report_files
+    from fazhi.corpus.batch import PrepareOptions, add_prepared, prepare_file
+
+    files = report_files([synth_dir])[:12]
+    ref, db = tmp_path / "ref.db", tmp_path / "old.db"
+    for target in (ref, db):
+        with open_corpus(target) as c:
+            opts = PrepareOptions(None, c.params.to_dict(), 50 << 20, False, prematch=False, deferred=True)
+            add_prepared(c, [prepare_file(str(f), opts) for f in files], match=False)
+    keys = _stored_keys(db)
+    with sqlite3.connect(db) as c:
+        c.execute("DELETE FROM band_keys")
+        top = c.execute("SELECT max(id) FROM paragraphs").fetchone()[0]
+    with sqlite3.connect(spill_path(db)) as s:
+        s.execute("CREATE TABLE pending (part INTEGER NOT NULL, pid INTEGER NOT NULL, hash INTEGER NOT NULL, "
+                  "PRIMARY KEY (part, pid, hash)) WITHOUT ROWID")
+        rows = [(h, p) for h, p in keys] + [(5 << 40, top + 1)]  # and a key of a batch never committed
+        s.executemany("INSERT INTO pending VALUES (?, ?, ?)", [((h >> 60) + 8, p, h) for h, p in rows])
+    with open_corpus(db) as c:
+        assert c.size() == 12
+    assert _stored_keys(db) == _stored_keys(ref) == keys and len(keys) > 300
+    assert not spill_path(db).exists()
+
 def test_a_few_unmatched_reports_are_matched_one_by_one(sequential, tmp_path, monkeypatch):
     """When the unmatched reports are a small part of the corpus, they are matched report by report
     (cheaper than recomputing every pair); the result is the same."""

@@ -3,16 +3,18 @@
 Inserting each batch's keys into the band_keys b-tree touches a random leaf per key: at 20,000
 reports a batch of 50 rewrote ~30,000 pages through the WAL, and the cost grows with the corpus
 (bench/RESULTS.md). A build that matches at the end (fazhi.corpus.build, match "end") looks
-nothing up until its links pass, so its keys go to a side file `<db>-bandkeys` instead, a
-SQLite table clustered by (hash range, paragraph id): every batch appends at 16 places. Before
-anything looks keys up, `merge` moves them into band_keys one hash range at a time, sorted, so
-each leaf page is written once, then deletes the file.
+nothing up until its links pass, so its keys go to a side file `<db>-bandkeys` instead: a SQLite
+table of blobs, one row per batch and hash range holding that batch's (hash, paragraph id) pairs
+as packed int64s, so a batch of 40,000 keys costs a few row writes. Before anything looks keys
+up, `merge` reads them back one hash range at a time, sorts them (numpy) and inserts them into
+band_keys in key order, so each leaf page is written once, then deletes the file.
 
 Safety:
 - the side file is written and committed before the batch's transaction in the corpus, so every
   stored report has its keys somewhere; keys of a batch that never committed (a kill between
   the two) point at paragraph ids that do not exist and are dropped by the merge, which keeps
-  only keys whose paragraph is stored;
+  only keys whose paragraph is stored; a batch whose transaction failed has its rows deleted
+  (`drop_uncommitted`) before its paragraph ids are given to other paragraphs;
 - a build holds an exclusive lock on `<db>-bandkeys.lock` (flock) for as long as it writes the
   side file. Opening a corpus merges a side file left by a build that died (the lock is free
   then) and leaves alone one that a running build owns;
@@ -25,7 +27,11 @@ import os
 import sqlite3
 from pathlib import Path
 
-PARTS = 16  # hash ranges, in key order: part = (hash >> 60) + 8
+import numpy as np
+
+PARTS = 64  # hash ranges, in key order: part = (hash >> 58) + 32
+_SHIFT = 58
+_INSERT_ROWS = 500_000  # keys handed to the driver at a time while merging
 
 
 def spill_path(db: Path) -> Path:
@@ -86,19 +92,28 @@ class KeySpill:
             self._conn = sqlite3.connect(self.path, isolation_level=None)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute("CREATE TABLE IF NOT EXISTS pending (part INTEGER NOT NULL, pid INTEGER NOT NULL, "
-                               "hash INTEGER NOT NULL, PRIMARY KEY (part, pid, hash)) WITHOUT ROWID")
+            self._conn.execute("CREATE TABLE IF NOT EXISTS batches (part INTEGER NOT NULL, "
+                               "first_pid INTEGER NOT NULL, keys BLOB NOT NULL)")
         return self._conn
 
     def add(self, rows) -> int:
-        """Write (hash, paragraph id) rows (committed by `commit`); returns how many."""
-        rows = sorted({((h >> 60) + 8, p, h) for h, p in rows})
-        if rows:
-            conn = self._open()
-            if not conn.in_transaction:
-                conn.execute("BEGIN")
-            conn.executemany("INSERT OR IGNORE INTO pending (part, pid, hash) VALUES (?, ?, ?)", rows)
-        return len(rows)
+        """Write (hash, paragraph id) rows of one batch (an (n, 2) int64 array or pairs; committed
+        by `commit`); returns how many."""
+        arr = rows if isinstance(rows, np.ndarray) else np.array(list(rows), dtype=np.int64)
+        arr = arr.astype(np.int64, copy=False).reshape(-1, 2)
+        if not len(arr):
+            return 0
+        part = (arr[:, 0] >> _SHIFT) + PARTS // 2
+        order = np.argsort(part, kind="stable")
+        arr, part = arr[order], part[order]
+        cuts = np.searchsorted(part, np.arange(PARTS + 1))
+        first = int(arr[:, 1].min())
+        conn = self._open()
+        if not conn.in_transaction:
+            conn.execute("BEGIN")
+        conn.executemany("INSERT INTO batches (part, first_pid, keys) VALUES (?, ?, ?)",
+                         [(p, first, arr[cuts[p]:cuts[p + 1]].tobytes()) for p in range(PARTS) if cuts[p + 1] > cuts[p]])
+        return len(arr)
 
     def commit(self) -> None:
         if self._conn is not None and self._conn.in_transaction:
@@ -117,7 +132,7 @@ class KeySpill:
             self._conn.execute("ROLLBACK")
         with engine.connect() as conn:
             top = conn.execute(select(func.max(ParagraphRow.id))).scalar() or 0
-        self._conn.executemany("DELETE FROM pending WHERE part = ? AND pid > ?", [(p, top) for p in range(PARTS)])
+        self._conn.execute("DELETE FROM batches WHERE first_pid > ?", (top,))
 
     def merge_into(self, engine) -> int:
         """Move every key into the corpus' band_keys (see `merge`); the file is deleted."""
@@ -147,15 +162,12 @@ def merge(engine, path: Path) -> int:
         conn.commit()  # no transaction open: ATTACH needs none
         raw.execute("ATTACH DATABASE ? AS spill", (str(path),))
         try:
-            if raw.execute("SELECT 1 FROM spill.sqlite_master WHERE name = 'pending'").fetchone():
+            if raw.execute("SELECT 1 FROM spill.sqlite_master WHERE name = 'batches'").fetchone():
+                stored = _stored_pids(raw)
                 for part in range(PARTS):
-                    raw.execute("BEGIN IMMEDIATE")
-                    cur = raw.execute(
-                        "INSERT OR IGNORE INTO main.band_keys (hash, paragraph_id) "
-                        "SELECT s.hash, s.pid FROM spill.pending s JOIN main.paragraphs p ON p.id = s.pid "
-                        "WHERE s.part = ? ORDER BY s.hash, s.pid", (part,))
-                    done += max(cur.rowcount, 0)
-                    raw.execute("COMMIT")
+                    done += _merge_part(raw, part, stored)
+            if raw.execute("SELECT 1 FROM spill.sqlite_master WHERE name = 'pending'").fetchone():
+                done += _merge_rows(raw)
         except BaseException:
             if raw.in_transaction:
                 raw.execute("ROLLBACK")
@@ -164,6 +176,52 @@ def merge(engine, path: Path) -> int:
             raw.execute("DETACH DATABASE spill")
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         p.unlink(missing_ok=True)
+    return done
+
+
+def _stored_pids(raw: sqlite3.Connection) -> np.ndarray:
+    """The ids of the stored paragraphs from the side file's lowest one on (sorted)."""
+    lo = raw.execute("SELECT min(first_pid) FROM spill.batches").fetchone()[0]
+    if lo is None:
+        return np.zeros(0, np.int64)
+    cur = raw.execute("SELECT id FROM main.paragraphs WHERE id >= ? ORDER BY id", (lo,))
+    blocks = []
+    while rows := cur.fetchmany(200_000):
+        blocks.append(np.array(rows, dtype=np.int64).reshape(-1))
+    return np.concatenate(blocks) if blocks else np.zeros(0, np.int64)
+
+
+def _merge_part(raw: sqlite3.Connection, part: int, stored: np.ndarray) -> int:
+    """One hash range: its keys read back, those of stored paragraphs kept, sorted, inserted."""
+    blobs = [b for (b,) in raw.execute("SELECT keys FROM spill.batches WHERE part = ?", (part,))]
+    if not blobs:
+        return 0
+    arr = np.frombuffer(b"".join(blobs), dtype=np.int64).reshape(-1, 2)
+    del blobs
+    at = np.minimum(np.searchsorted(stored, arr[:, 1]), max(len(stored) - 1, 0))
+    arr = arr[(stored[at] == arr[:, 1])] if len(stored) else arr[:0]
+    arr = arr[np.lexsort((arr[:, 1], arr[:, 0]))]
+    raw.execute("BEGIN IMMEDIATE")
+    for i in range(0, len(arr), _INSERT_ROWS):
+        chunk = arr[i:i + _INSERT_ROWS]
+        raw.executemany("INSERT OR IGNORE INTO main.band_keys (hash, paragraph_id) VALUES (?, ?)",
+                        zip(chunk[:, 0].tolist(), chunk[:, 1].tolist()))
+    raw.execute("COMMIT")
+    return len(arr)
+
+
+def _merge_rows(raw: sqlite3.Connection) -> int:
+    """A side file of the first layout (one row per key, table `pending`, 16 ranges), left by a
+    build of an earlier version."""
+    done = 0
+    for part in range(16):
+        raw.execute("BEGIN IMMEDIATE")
+        cur = raw.execute(
+            "INSERT OR IGNORE INTO main.band_keys (hash, paragraph_id) "
+            "SELECT s.hash, s.pid FROM spill.pending s JOIN main.paragraphs p ON p.id = s.pid "
+            "WHERE s.part = ? ORDER BY s.hash, s.pid", (part,))
+        done += max(cur.rowcount, 0)
+        raw.execute("COMMIT")
     return done
 
 

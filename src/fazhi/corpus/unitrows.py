@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from fazhi.corpus.fingerprint import Unit
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from fazhi.corpus.keyspill import KeySpill
 
 
@@ -35,13 +37,21 @@ def insert_units(conn, items: list[tuple[int, list[Unit], Any]], spill: "KeySpil
     else:
         q = insert(ParagraphRow).returning(ParagraphRow.id, sort_by_parameter_order=True)
         ids = conn.execute(q, rows).scalars().all()
-    keys = ((h, pid) for pid, keys in zip(ids, plans) for _b, h in keys)
     if spill is None:
-        insert_keys(conn, keys)
+        insert_keys(conn, ((h, pid) for pid, keys in zip(ids, plans) for _b, h in keys))
     else:
-        spill.add(keys)
+        spill.add(_key_array(ids, plans))
         spill.commit()
     return list(ids)
+
+
+def _key_array(ids: list[int], plans: list) -> "np.ndarray":
+    """(hash, paragraph id) of every planned key, as an (n, 2) int64 array."""
+    import numpy as np
+
+    hashes = np.array([h for keys in plans for _b, h in keys], dtype=np.int64)
+    pids = np.repeat(np.array(ids, dtype=np.int64), [len(keys) for keys in plans])
+    return np.column_stack((hashes, pids))
 
 
 _PARAGRAPH_COLS = ("report_id", "seq", "level", "start", "end", "nchars", "text_hash")
