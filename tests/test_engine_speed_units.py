@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 from importlib import resources
 
 import pytest
+
+import fazhi
 
 from fazhi.extract import areas, places
 from fazhi.report import Span
@@ -286,3 +289,35 @@ def test_normalize_by_runs_equals_the_char_by_char_rule():
         assert norm_text(s) == normalize(s)[0], s  # the string alone, as verification reads it
     norm, starts, ends = normalize("二〇二四年 1. 5亿元，共计 3 个", 100)
     assert norm == "0年0亿元共计0个" and starts[0] == 100 and ends[0] == 104 and ends[2] == 110
+
+
+def test_units_without_offsets_are_the_same_units():
+    """A build matched later from the store cuts units without their chars' offsets (C passes
+    only): the same units, spans, normalised strings, contents and band keys as with them, on the
+    samples and on random text with numerals, punctuation and spaces at the ends of lines."""
+    import random
+
+    from fazhi.corpus.fingerprint import fingerprint, report_units, split_units
+    from fazhi.pipeline import analyze
+    from fazhi.text.view import make_view
+
+    def same(a, b) -> None:
+        assert [(u.start, u.end, u.level, u.norm, u.content, u.text_hash, u.bands) for u in a] == \
+               [(u.start, u.end, u.level, u.norm, u.content, u.text_hash, u.bands) for u in b]
+        assert all(u.starts == [] == u.ends for u in b) and all(u.starts for u in a)
+
+    samples = sorted((Path(fazhi.__file__).parent / "samples").glob("*.txt"))
+    assert samples
+    for path in samples:
+        r = analyze(path)
+        with_offsets, without = report_units(r), report_units(r, offsets=False)
+        assert len(with_offsets) > 20
+        same(with_offsets, without)
+    rng = random.Random(3)
+    alphabet = "0123456789零一二三十 .。，,；;！!？?（）“”\u3000ABab法治政府建设年度报告推进依法行政"
+    lines = ["".join(rng.choice(alphabet) for _ in range(rng.randint(15, 200))) for _ in range(400)]
+    text = "\n".join(lines)
+    view = make_view(text)
+    a, b = split_units(view, (0, len(view))), split_units(view, (0, len(view)), offsets=False)
+    assert len(a) > 100
+    same(fingerprint(a), fingerprint(b))

@@ -95,12 +95,10 @@ def _prepare(out: Prepared, path: Path, opts: PrepareOptions) -> None:
     from fazhi.corpus.store import report_values
 
     params = Params.from_dict(opts.params)
-    units = report_units(report, params)
+    # matched later from the store (deferred): the writer needs no character offsets
+    units = report_units(report, params, offsets=not opts.deferred)
     out.values, out.subject, out.units, out.plan = _packed(report_values(report)), subject_of(report), units, \
         index_plan(units)
-    if opts.deferred:  # matched later from the store: the writer needs no character offsets
-        for u in units:
-            u.starts, u.ends = [], []
     if engine is not None and opts.prematch:
         from fazhi.corpus.matchstore import prematch
 

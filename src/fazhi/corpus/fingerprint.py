@@ -226,10 +226,16 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def _unit(view: str, a: int, b: int, level: int) -> Unit:
-    norm, starts, ends = normalize(view[a:b], a)
-    s, e = (starts[0], ends[-1]) if starts else (a, b)
-    return Unit(s, e, level, norm, starts, ends, view[s:e])
+def _unit(view: str, a: int, b: int, level: int, offsets: bool = True) -> Unit:
+    if offsets:
+        norm, starts, ends = normalize(view[a:b], a)
+        s, e = (starts[0], ends[-1]) if starts else (a, b)
+        return Unit(s, e, level, norm, starts, ends, view[s:e])
+    seg = view[a:b]  # the same unit without the offsets of its chars (C passes only)
+    codes = seg.translate(_CODES)
+    lead = len(codes) - len(codes.lstrip("kd"))  # from the first kept char or numeral to the last
+    s, e = (a + lead, b - (len(codes) - len(codes.rstrip("kd")))) if lead < len(codes) else (a, b)
+    return Unit(s, e, level, norm_text(seg), [], [], view[s:e])
 
 
 # Lines the rules prescribe (title, addressee, 落款, date) read alike in every report: they prove
@@ -238,13 +244,15 @@ FORMULA_FIELDS = ("title", "addressee", "issuer", "sign_date")
 
 
 def split_units(view: str, body: tuple[int, int], headings: list[tuple[int, int, int]] = (),
-                params: Params = DEFAULT_PARAMS, formula: list[tuple[int, int]] = ()) -> list[Unit]:
+                params: Params = DEFAULT_PARAMS, formula: list[tuple[int, int]] = (),
+                offsets: bool = True) -> list[Unit]:
     """The passages of a report worth fingerprinting.
 
     `view` is the report's same-length normalised text, `body` its (start, end), `headings`
     (line start, title end, line end) of outline headings: a heading line is skipped, or only
     the text after its title kept when the line goes on ("（二）标题。正文……"). A line that is
-    mostly one of the `formula` spans (title, 落款 ...) is skipped."""
+    mostly one of the `formula` spans (title, 落款 ...) is skipped. offsets=False: the units'
+    `starts`/`ends` are left empty (a build that matches later from the store needs none)."""
     after_title = {s: t for s, t, _e in headings}
     units: list[Unit] = []
     for a, b in _lines(view, *body):
@@ -252,43 +260,43 @@ def split_units(view: str, body: tuple[int, int], headings: list[tuple[int, int,
             continue
         if a in after_title:
             a = after_title[a]
-        u = _unit(view, a, b, 0)
+        u = _unit(view, a, b, 0, offsets)
         n = len(u.norm)
         if n < params.min_chars:
             continue
         if n <= params.max_para_chars:
             units.append(u)
         if n > params.long_chars:
-            units.extend(_sentence_units(view, a, b, params))
+            units.extend(_sentence_units(view, a, b, params, offsets))
     return units
 
 
-def _sentence_units(view: str, a: int, b: int, params: Params) -> list[Unit]:
+def _sentence_units(view: str, a: int, b: int, params: Params, offsets: bool = True) -> list[Unit]:
     """Sentence units of a long paragraph; a short sentence is joined to the next one."""
     out: list[Unit] = []
     pending = None
     for s, e in _sentences(view, a, b):
         s0 = pending if pending is not None else s
-        u = _unit(view, s0, e, 1)
+        u = _unit(view, s0, e, 1, offsets)
         if len(u.norm) < params.min_chars:
             pending = s0
             continue
         pending = None
         out.append(u)
     if pending is not None and out:  # a short tail joins the last sentence
-        out[-1] = _unit(view, out[-1].start, b, 1)
+        out[-1] = _unit(view, out[-1].start, b, 1, offsets)
     elif pending is not None:
-        out.append(_unit(view, pending, b, 1))
+        out.append(_unit(view, pending, b, 1, offsets))
     return out
 
 
-def report_units(report, params: Params = DEFAULT_PARAMS) -> list[Unit]:
-    """Units of an analysed `fazhi.report.Report`, fingerprinted."""
+def report_units(report, params: Params = DEFAULT_PARAMS, offsets: bool = True) -> list[Unit]:
+    """Units of an analysed `fazhi.report.Report`, fingerprinted (offsets: see split_units)."""
     view = report.view or _make_view(report.text)
     heads = [(h.start, h.title_end or h.end, h.end) for h in report.outline]
     spans = report.metadata.spans
     formula = [(spans[k].start, spans[k].end) for k in FORMULA_FIELDS if k in spans]
-    units = split_units(view, (report.body.start, report.body.end), heads, params, formula)
+    units = split_units(view, (report.body.start, report.body.end), heads, params, formula, offsets)
     fingerprint(units, params)
     return units
 
