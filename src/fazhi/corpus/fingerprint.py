@@ -366,7 +366,6 @@ _MAX_SHINGLES = 1_000_000  # about 100 MB; cleared when full
 def signatures(norms: list[str], params: Params = DEFAULT_PARAMS):
     """MinHash signatures, one row of `num_perm` uint32 per string (numpy array)."""
     import numpy as np
-    import xxhash
 
     a, b = _perm(params.num_perm, params.seed)
     counts, hv = [], []
