@@ -322,3 +322,15 @@ def test_a_failed_matching_at_the_end_says_why_and_keeps_the_reports(synth_dir, 
         again = build(c, files, run, opts, match="end")
         assert (again.added, again.skipped, again.linked) == (0, 240, 240)
     assert _state(db) == _state(sequential)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 4])
+def test_runner_tasks_of_several_items_give_the_results_in_order(chunk):
+    """A task may carry several items (Dask: DASK_CHUNK files a task); the results still come one
+    per item, in the items' order, however the count divides."""
+    from fazhi.corpus.parallel import DASK_CHUNK, Runner
+
+    assert DASK_CHUNK > 1
+    with Runner.local(2) as run:
+        run.chunk = chunk
+        assert list(run.map(pow, range(10), 2, ahead=4)) == [i * i for i in range(10)]
