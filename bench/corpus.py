@@ -12,7 +12,8 @@ matched as it is stored; re-used and completed when it already holds some), then
 - `fazhi corpus links` (every copy pair at once, pandas): its time (the build's own pass when it
   matched at the end, else a run on the built corpus, checked equal to the stored matches); its
   speed-up over per-report queries (N x the mean new-report query);
-- with --dask-n M: the first M reports built on a Dask LocalCluster of 1 and of 2 workers;
+- with --dask-n M: the first M reports built on a Dask LocalCluster of 1 and of 2 workers, with the
+  CPU seconds of this process (client, scheduler, writer) and of each worker (the bound on 2 cores);
 - copy search: match_report (fingerprint + match, the report as if new) and match_stored on
   QUERIES reports; mean and worst seconds;
 - planted recall: planted pairs with similarity >= 0.8 (manifest) whose passage the engine
@@ -35,6 +36,7 @@ import random
 import resource
 import statistics
 from collections import Counter
+from contextlib import contextmanager
 import sys
 import time
 from pathlib import Path
@@ -258,14 +260,54 @@ def _link_pairs(rows) -> set:
 
 
 def dask_speedup(files: list[Path], work: Path) -> dict:
-    """The same build on a Dask LocalCluster of 1 and of 2 worker processes (fresh databases)."""
+    """The same build on a Dask LocalCluster of 1 and of 2 worker processes (fresh databases), with
+    the CPU seconds of this process (client, scheduler, writer) and of each worker process."""
     out = {}
     for w in (1, 2):
         db = work / f"dask-{len(files)}-{w}.db"
         for f in db.parent.glob(db.name + "*"):
             f.unlink()
-        out[w] = build(files, db, w, dask="local")["wall"]
-    return {"dask_n": len(files), "dask_1": out[1], "dask_2": out[2]}
+        with _cpu_watch() as cpu:
+            out[w] = build(files, db, w, dask="local")["wall"]
+        out[f"cpu_{w}"] = cpu
+    return {"dask_n": len(files), "dask_1": out[1], "dask_2": out[2], "dask_cpu_1": out["cpu_1"],
+            "dask_cpu_2": out["cpu_2"]}
+
+
+@contextmanager
+def _cpu_watch():
+    """CPU seconds of this process and of each worker process (children sampled twice a second,
+    the Dask nanny processes left out: they idle) while the block runs: {"main": s, "workers": [s, ...]}."""
+    import threading
+
+    import psutil
+
+    me, seen, stop = psutil.Process(), {}, threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            for c in me.children(recursive=True):
+                try:
+                    seen[c.pid] = sum(c.cpu_times()[:2])
+                except psutil.Error:
+                    pass
+            stop.wait(0.5)
+
+    t = threading.Thread(target=watch, daemon=True)
+    c0 = sum(me.cpu_times()[:2])
+    out: dict = {}
+    t.start()
+    try:
+        yield out
+    finally:
+        stop.set()
+        t.join()
+        out["main"] = sum(me.cpu_times()[:2]) - c0
+        out["workers"] = sorted((v for v in seen.values() if v >= 1.0), reverse=True)
+
+
+def _cpu(c: dict) -> str:
+    return f"{c['main']:.0f} / {' + '.join(f'{w:.0f}' for w in c['workers']) or '-'}"
 
 
 def _counts(corpus) -> dict:
@@ -295,6 +337,8 @@ def table(results: list[dict], procs: int) -> str:
             ("Dask build s, 1 / 2 workers (N reports)", lambda r: f"{r['dask_1']:.0f} / {r['dask_2']:.0f} ({r['dask_n']})"
              if "dask_1" in r else "-"),
             ("Dask speed-up 2 workers over 1", lambda r: f"{r['dask_1'] / r['dask_2']:.2f}x" if "dask_1" in r else "-"),
+            ("Dask CPU s, 1 worker: main / worker", lambda r: _cpu(r["dask_cpu_1"]) if "dask_cpu_1" in r else "-"),
+            ("Dask CPU s, 2 workers: main / each worker", lambda r: _cpu(r["dask_cpu_2"]) if "dask_cpu_2" in r else "-"),
             ("query new report s (mean / worst)", lambda r: f"{r['q_new_mean']:.2f} / {r['q_new_max']:.2f}"),
             ("query stored report s (mean / worst)", lambda r: f"{r['q_stored_mean']:.2f} / {r['q_stored_max']:.2f}"),
             ("queries", lambda r: f"{r['queries']}"),
