@@ -127,3 +127,41 @@ def fc_cn(n: int) -> str:
     from fazhi.ingest.numbering import chinese_numeral
 
     return chinese_numeral(n)
+
+
+def test_report_json_is_what_asdict_and_finite_made():
+    """Report.to_dict converts in one pass (report.plain): the same JSON as the generic
+    dataclasses.asdict followed by `finite`, on every sample, with non-finite floats, a findings'
+    extra, tuples and a named tuple put in."""
+    from collections import namedtuple
+    from dataclasses import asdict
+
+    from fazhi.ingest import load_bytes
+    from fazhi.pipeline import analyze_document
+    from fazhi.report import finite
+
+    def reference(r) -> dict:
+        meta = asdict(r.metadata)
+        meta["spans"] = {k: [s.start, s.end] for k, s in r.metadata.spans.items()}
+        findings = []
+        for f in r.findings:
+            d = {k: v for k, v in asdict(f).items() if k != "extra"}
+            d.update(f.extra)
+            findings.append(d)
+        return finite({"source": asdict(r.source), "text": r.text, "body": {"start": r.body.start, "end": r.body.end},
+                       "page": r.page_meta, "metadata": meta, "outline": [asdict(h) for h in r.outline],
+                       "parts": dict(r.parts), "indicators": [asdict(i) for i in r.indicators],
+                       "citations": [asdict(c) for c in r.citations], "areas": r.areas, "findings": findings,
+                       "copies": r.copies, "score": r.score})
+
+    Pair = namedtuple("Pair", "a b")
+    for i, text in enumerate(fc.sample_texts()):
+        report = analyze_document(load_bytes(text.encode("utf-8"), f"{i}.txt"))
+        assert report.indicators and report.findings
+        if i == 0:
+            report.indicators[0].value = float("nan")
+            report.findings[0].extra["where"] = (1, 2.5, float("inf"))
+            report.score = {**report.score, "pair": Pair(1, float("-inf")), "nested": [{"x": float("nan")}]}
+        got = report.to_dict()
+        assert json.dumps(got, ensure_ascii=False, allow_nan=False) == \
+            json.dumps(reference(report), ensure_ascii=False, allow_nan=False)
