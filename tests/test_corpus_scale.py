@@ -334,3 +334,21 @@ def test_runner_tasks_of_several_items_give_the_results_in_order(chunk):
     with Runner.local(2) as run:
         run.chunk = chunk
         assert list(run.map(pow, range(10), 2, ahead=4)) == [i * i for i in range(10)]
+
+
+def test_a_links_run_reuses_what_it_read_and_only_within_the_run(sequential, tmp_path, monkeypatch):
+    """Buckets share a memo of paragraphs, offsets and verified text pairs (fazhi.corpus.linkverify):
+    the same rows with a memo kept whole or trimmed to a few entries; a worker's memo belongs to
+    one run, the next run starts empty."""
+    from fazhi.corpus import links
+    from fazhi.corpus.linkverify import RunMemo, memo_for
+
+    with open_corpus(sequential, create=False) as c:
+        whole = links.links_local(c)
+        monkeypatch.setattr(links, "RunMemo", lambda: RunMemo(limit=8))
+        trimmed = links.links_local(c)
+    key = list(links.ROW_COLUMNS)
+    assert len(whole) > 500
+    assert whole.sort_values(key).reset_index(drop=True).equals(trimmed.sort_values(key).reset_index(drop=True))
+    first = memo_for("run-1")
+    assert memo_for("run-1") is first and memo_for("run-2") is not first and memo_for("run-1") is not first

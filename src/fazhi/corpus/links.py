@@ -13,20 +13,20 @@ the MAX_CANDIDATES sharing the most keys per unit (then the newest); those passi
 2. `best_pairs`: per partition of pairs by `new` (after a shuffle on it: Dask's, or bucket files
    on disk in the pandas path): shared keys counted,
    the best MAX_CANDIDATES per new paragraph kept;
-3. `verify_pairs`: the chosen pairs verified on the paragraphs' normalised text (read from the
-   store), spans mapped back, repeats of a unit in its report expanded as the per-report path does.
+3. `verify_pairs` (fazhi.corpus.linkverify): the chosen pairs verified on the paragraphs'
+   normalised text (read from the store), spans mapped back, repeats of a unit in its report
+   expanded as the per-report path does.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from fazhi.corpus.candidates import MAX_BAND_ROWS, MAX_CANDIDATES, MAX_REPEATS, MAX_UNIT_CHARS
+from fazhi.corpus.candidates import MAX_BAND_ROWS, MAX_CANDIDATES, MAX_REPEATS
+from fazhi.corpus.linkverify import RunMemo, memo_for, verify_pairs
 
 HASH_PARTS = 16  # hash ranges read one at a time (pandas) or as Dask partitions
 NEW_PARTS = 16  # partitions of the (new, old) pairs, by new paragraph
@@ -145,90 +145,6 @@ def best_pairs(pairs, cap: int = MAX_CANDIDATES):
     return counted[rank < cap].reset_index(drop=True)
 
 
-def _norms(conn, pids: list[int]) -> dict[int, tuple[str, str, int, int, int, int]]:
-    """Paragraph id → (norm, content, start, seq, text hash, report id): the normalised string
-    only; the offsets of its chars are worked out (`_offsets`) for the few that verify."""
-    from sqlalchemy import select
-
-    from fazhi.corpus.models import ParagraphRow as P
-
-    out = {}
-    cols = (P.id, P.start, P.content, P.seq, P.text_hash, P.report_id)
-    for i in range(0, len(pids), 500):
-        for pid, start, content, seq, th, rid in conn.execute(select(*cols).where(P.id.in_(pids[i:i + 500]))):
-            out[pid] = (_norm_text(content), content, start, seq, th, rid)
-    return out
-
-
-@lru_cache(maxsize=50_000)
-def _norm_text(content: str) -> str:
-    """norm_text remembered: a unit is read again for every bucket it is a candidate in."""
-    from fazhi.corpus.fingerprint import norm_text
-
-    return norm_text(content)
-
-
-def _offsets(content: str, start: int) -> tuple[np.ndarray, np.ndarray]:
-    """Where each char of the paragraph's norm starts and ends in its report's text (arrays, not
-    lists of int objects: a bucket keeps those of every paragraph that verified)."""
-    from fazhi.corpus.fingerprint import normalize
-
-    _n, starts, ends = normalize(content, start)
-    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
-
-
-def verify_pairs(conn, best, min_chars: int, places: dict[tuple[int, int], list[int]],
-                 min_similarity: float | None = None) -> list[tuple]:
-    """Step 3: the verified matches of the chosen pairs, seen from the new report: (report_id,
-    unit_seq, start, end, other_id, other's unit_seq, o_start, o_end, similarity). `places`:
-    Paragraphs.repeats."""
-    from fazhi.corpus.copies import MIN_SIMILARITY, verify
-
-    if len(best) == 0:
-        return []
-    min_similarity = MIN_SIMILARITY if min_similarity is None else min_similarity
-    new, old = best["new"].tolist(), best["old"].tolist()
-    norms = _norms(conn, sorted(set(new) | set(old)))
-    verified: dict[tuple[int, int], Any] = {}
-    offsets: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    out = []
-    for a, b in zip(new, old):
-        if a not in norms or b not in norms:
-            continue
-        qn, qc, qstart, qseq, qh, qrid = norms[a]
-        on, oc, ostart, oseq, oh, orid = norms[b]
-        key = (qh, oh)
-        if key not in verified:
-            verified[key] = verify(qn, on, min_similarity, min_chars) if len(on) <= MAX_UNIT_CHARS else None
-        v = verified[key]
-        if v is None:
-            continue
-        sim, qa, qb, oa, ob = v
-        if a not in offsets:
-            offsets[a] = _offsets(qc, qstart)
-        if b not in offsets:
-            offsets[b] = _offsets(oc, ostart)
-        (qs, qe), (os_, oe) = offsets[a], offsets[b]
-        for seq in places.get((qrid, qseq), (qseq,)):
-            if seq == qseq:
-                start, end = int(qs[qa]), int(qe[qb - 1])
-            else:  # a repeat: the same words at its own place
-                start, end = _repeat_span(conn, qrid, seq, qa, qb)
-            out.append((qrid, seq, start, end, orid, oseq, int(os_[oa]), int(oe[ob - 1]), round(float(sim), 4)))
-    return out
-
-
-def _repeat_span(conn, rid: int, seq: int, qa: int, qb: int) -> tuple[int, int]:
-    from sqlalchemy import select
-
-    from fazhi.corpus.fingerprint import normalize
-    from fazhi.corpus.models import ParagraphRow as P
-
-    start, content = conn.execute(select(P.start, P.content).where(P.report_id == rid, P.seq == seq)).one()
-    _n, starts, ends = normalize(content, start)
-    return starts[qa], ends[qb - 1]
-
-
 # ---------------------------------------------------------------- running it
 ROW_COLUMNS = ["report_id", "unit_seq", "start", "end", "other_id", "o_seq", "o_start", "o_end", "similarity"]
 _PARAS: dict[str, tuple[tuple, Paragraphs]] = {}
@@ -254,12 +170,14 @@ def pairs_of_range(rng: tuple[int, int], url: str):
         return key_pairs(read_keys(conn, *rng), _paragraphs_for(conn, url))
 
 
-def matches_of_pairs(pairs, url: str, min_chars: int):
-    """Steps 2 and 3 on one partition of pairs by new paragraph: match rows as a DataFrame."""
+def matches_of_pairs(pairs, url: str, min_chars: int, run: str | None = None):
+    """Steps 2 and 3 on one partition of pairs by new paragraph: match rows as a DataFrame. `run`:
+    the links run it belongs to (what this process read for the run's other partitions is reused)."""
     from fazhi.corpus.batch import _engine
 
     with _engine(url).connect() as conn:
-        return _frame(verify_pairs(conn, best_pairs(pairs), min_chars, _paragraphs_for(conn, url).repeats))
+        return _frame(verify_pairs(conn, best_pairs(pairs), min_chars, _paragraphs_for(conn, url).repeats,
+                                   memo=memo_for(run)))
 
 
 def _frame(rows: list[tuple]):
@@ -300,11 +218,11 @@ def links_local(corpus, workdir: str | None = None, runner=None):
             frames = list(runner.map(matches_of_bucket, [(tmp, i) for i in range(buckets)], url,
                                      corpus.params.min_chars))
         else:
-            paras = _paragraphs_for(conn, url)
+            paras, memo = _paragraphs_for(conn, url), RunMemo()
             for r in ranges:
                 spill(key_pairs(read_keys(conn, *r), paras), _bucket_files(tmp, buckets, "main"))
-            frames = [_frame(verify_pairs(conn, best_pairs(unspill(tmp, i)), corpus.params.min_chars, paras.repeats))
-                      for i in range(buckets)]
+            frames = [_frame(verify_pairs(conn, best_pairs(unspill(tmp, i)), corpus.params.min_chars, paras.repeats,
+                                          memo=memo)) for i in range(buckets)]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -324,7 +242,7 @@ def pairs_to_buckets(rng: tuple[int, int], url: str, folder: str, buckets: int) 
 
 def matches_of_bucket(bucket: tuple[str, int], url: str, min_chars: int):
     """Steps 2 and 3 on one bucket (every process' file of it), in a worker process."""
-    return matches_of_pairs(unspill(*bucket), url, min_chars)
+    return matches_of_pairs(unspill(*bucket), url, min_chars, run=bucket[0])
 
 
 def spill(pairs, files: list[Path]) -> None:
@@ -356,6 +274,8 @@ def links_dask(corpus, url: str):
     """The same on a Dask cluster (the current distributed Client): a Dask DataFrame of band keys
     partitioned by hash range, read by the workers from the store; pairs shuffled on the new
     paragraph; best candidates and verification per partition."""
+    import uuid
+
     import dask.dataframe as dd
     import pandas as pd
 
@@ -365,7 +285,8 @@ def links_dask(corpus, url: str):
     pairs = dd.from_map(pairs_of_range, hash_ranges(parts), url=url, meta=pair_meta, enforce_metadata=False)
     pairs = pairs.shuffle("new", npartitions=NEW_PARTS)
     row_meta = matches_of_pairs(pair_meta, url, corpus.params.min_chars)
-    rows = pairs.map_partitions(matches_of_pairs, url, corpus.params.min_chars, meta=row_meta)
+    run = uuid.uuid4().hex
+    rows = pairs.map_partitions(matches_of_pairs, url, corpus.params.min_chars, run, meta=row_meta)
     return rows.compute()
 
 
