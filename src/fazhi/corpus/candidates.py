@@ -17,7 +17,7 @@ The same `index_plan` decides what `Corpus.add` indexes and what a query looks u
 from __future__ import annotations
 
 import heapq
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -47,7 +47,7 @@ def index_plan(units: list[Unit]) -> Plan:
     the module docstring): too long, a repeat of an earlier identical unit, or past
     MAX_BAND_UNITS units on every one of its keys."""
     seen: set[int] = set()
-    per_key: Counter[int] = Counter()
+    per_key: dict[int, int] = {}
     plan: Plan = []
     for u in units:
         if len(u.norm) > MAX_UNIT_CHARS or u.text_hash in seen:
@@ -55,9 +55,10 @@ def index_plan(units: list[Unit]) -> Plan:
             continue
         seen.add(u.text_hash)
         keys = []
-        for band, key in dict.fromkeys(enumerate(u.bands)):
-            if per_key[key] < MAX_BAND_UNITS:
-                per_key[key] += 1
+        for band, key in enumerate(u.bands):  # (band, key) pairs of a unit are distinct: the band is one
+            n = per_key.get(key, 0)
+            if n < MAX_BAND_UNITS:
+                per_key[key] = n + 1
                 keys.append((band, key))
         plan.append(tuple(keys))
     return plan
