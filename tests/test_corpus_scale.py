@@ -352,3 +352,27 @@ def test_a_links_run_reuses_what_it_read_and_only_within_the_run(sequential, tmp
     assert whole.sort_values(key).reset_index(drop=True).equals(trimmed.sort_values(key).reset_index(drop=True))
     first = memo_for("run-1")
     assert memo_for("run-1") is first and memo_for("run-2") is not first and memo_for("run-1") is not first
+
+
+def test_key_pairs_made_a_chunk_at_a_time_are_the_same_pairs(sequential):
+    """Step 1 of corpus links makes a hash range's pairs a bounded chunk at a time: the same pairs in
+    the same order whatever the chunk, and from rows given in any order."""
+    import numpy as np
+
+    from fazhi.corpus.links import Paragraphs, key_pair_chunks, load_paragraphs, read_key_rows
+
+    with open_corpus(sequential, create=False) as c, c.engine.connect() as conn:
+        paras: Paragraphs = load_paragraphs(conn)
+        keys = read_key_rows(conn, -(1 << 63), (1 << 63) - 1)
+    h, p = keys[:, 0], keys[:, 1]
+
+    def pairs(chunk: int, order=None) -> np.ndarray:
+        hh, pp = (h, p) if order is None else (h[order], p[order])
+        got = list(key_pair_chunks(hh, pp, paras, chunk=chunk))
+        assert all(len(new) <= max(chunk, 200) for new, _old in got)  # a row gives at most MAX_BAND_ROWS
+        return np.column_stack([np.concatenate([g[i] for g in got]) for i in (0, 1)])
+
+    whole = pairs(10**9)
+    assert len(whole) > 10_000
+    assert np.array_equal(pairs(7), whole) and np.array_equal(pairs(5000), whole)
+    assert np.array_equal(pairs(5000, np.random.default_rng(1).permutation(len(h))), whole)

@@ -69,7 +69,7 @@ def load_paragraphs(conn) -> Paragraphs:
     from fazhi.corpus.models import ParagraphRow as P
 
     rows = int_rows(conn, select(P.id, P.report_id, P.text_hash, P.seq).order_by(P.id), 4)
-    ids, rep = rows[:, 0], rows[:, 1]
+    ids, rep = rows[:, 0].copy(), rows[:, 1].copy()  # columns of their own: the rows go after this
     first = np.empty_like(ids)
     if len(ids):
         start = np.r_[True, rep[1:] != rep[:-1]]  # a report's paragraphs are contiguous ids
@@ -103,12 +103,17 @@ def hash_ranges(parts: int = HASH_PARTS) -> list[tuple[int, int]]:
 def read_keys(conn, lo: int, hi: int):
     """The band_keys rows with lo <= hash <= hi as a DataFrame (hash, pid)."""
     import pandas as pd
+
+    return pd.DataFrame(read_key_rows(conn, lo, hi), columns=["hash", "pid"])
+
+
+def read_key_rows(conn, lo: int, hi: int) -> np.ndarray:
+    """The band_keys rows with lo <= hash <= hi as an (n, 2) int64 array (hash, pid)."""
     from sqlalchemy import select
 
     from fazhi.corpus.models import BandKeyRow as B
 
-    q = select(B.hash, B.paragraph_id).where(B.hash >= lo, B.hash <= hi)
-    return pd.DataFrame(int_rows(conn, q, 2), columns=["hash", "pid"])
+    return int_rows(conn, select(B.hash, B.paragraph_id).where(B.hash >= lo, B.hash <= hi), 2)
 
 
 def key_pairs(keys, paras: Paragraphs, cap: int = MAX_BAND_ROWS):
@@ -116,21 +121,40 @@ def key_pairs(keys, paras: Paragraphs, cap: int = MAX_BAND_ROWS):
     newest rows of that key stored before new's report. One row per shared key."""
     import pandas as pd
 
-    if len(keys) == 0:
-        return pd.DataFrame({"new": np.zeros(0, np.int64), "old": np.zeros(0, np.int64)})
-    k = keys.sort_values(["hash", "pid"], kind="stable")
-    h, p = k["hash"].to_numpy(), k["pid"].to_numpy()
+    chunks = list(key_pair_chunks(keys["hash"].to_numpy(), keys["pid"].to_numpy(), paras, cap))
+    return pd.DataFrame({"new": np.concatenate([c[0] for c in chunks]) if chunks else np.zeros(0, np.int64),
+                         "old": np.concatenate([c[1] for c in chunks]) if chunks else np.zeros(0, np.int64)})
+
+
+PAIR_CHUNK = 1_000_000  # pairs made at a time: a hash range of stock sentences gives tens of millions
+
+
+def key_pair_chunks(h: np.ndarray, p: np.ndarray, paras: Paragraphs, cap: int = MAX_BAND_ROWS,
+                    chunk: int = PAIR_CHUNK):
+    """key_pairs on the rows (hash h, paragraph p) of one partition, as (new, old) arrays of about
+    `chunk` pairs at a time, so memory holds a chunk's pairs, not the partition's."""
+    if len(h) == 0:
+        return
+    if np.any((h[1:] < h[:-1]) | ((h[1:] == h[:-1]) & (p[1:] < p[:-1]))):
+        order = np.lexsort((p, h))
+        h, p = h[order], p[order]
     _rid, first = paras.lookup(p)
     group = np.cumsum(np.r_[True, h[1:] != h[:-1]]) - 1
     combo = (group << 32) | p  # sorted, since rows are sorted by (hash, pid) and pids < 2**32
     before = np.searchsorted(combo, (group << 32) | first)  # rows of the key before new's report
-    gstart = np.searchsorted(group, group)
-    lo = np.maximum(gstart, before - cap)
+    lo = np.maximum(np.searchsorted(group, group), before - cap)
     n = before - lo
-    keep = n > 0
-    new = np.repeat(p[keep], n[keep])
-    offs = np.repeat(lo[keep], n[keep]) + (np.arange(n[keep].sum()) - np.repeat(np.cumsum(n[keep]) - n[keep], n[keep]))
-    return pd.DataFrame({"new": new, "old": p[offs]})
+    keep = np.flatnonzero(n > 0)
+    new_p, lo, n = p[keep], lo[keep], n[keep]
+    ends = np.cumsum(n)
+    i = 0
+    while i < len(n):
+        j = max(i + 1, int(np.searchsorted(ends, (ends[i - 1] if i else 0) + chunk, side="right")))
+        nn = n[i:j]
+        offs = np.repeat(lo[i:j] - (np.cumsum(nn) - nn), nn)  # row of the old paragraph of each pair
+        offs += np.arange(len(offs))
+        yield np.repeat(new_p[i:j], nn), p[offs]
+        i = j
 
 
 def best_pairs(pairs, cap: int = MAX_CANDIDATES):
@@ -220,7 +244,7 @@ def links_local(corpus, workdir: str | None = None, runner=None):
         else:
             paras, memo = _paragraphs_for(conn, url), RunMemo()
             for r in ranges:
-                spill(key_pairs(read_keys(conn, *r), paras), _bucket_files(tmp, buckets, "main"))
+                spill_range(conn, r, paras, _bucket_files(tmp, buckets, "main"))
             frames = [_frame(verify_pairs(conn, best_pairs(unspill(tmp, i)), corpus.params.min_chars, paras.repeats,
                                           memo=memo)) for i in range(buckets)]
     return pd.concat(frames, ignore_index=True)
@@ -235,9 +259,20 @@ def pairs_to_buckets(rng: tuple[int, int], url: str, folder: str, buckets: int) 
     """Step 1 on one hash range in a worker process, its pairs appended to this process' bucket files."""
     import os
 
-    pairs = pairs_of_range(rng, url)
-    spill(pairs, _bucket_files(folder, buckets, f"w{os.getpid()}"))
-    return len(pairs)
+    from fazhi.corpus.batch import _engine
+
+    with _engine(url).connect() as conn:
+        return spill_range(conn, rng, _paragraphs_for(conn, url), _bucket_files(folder, buckets, f"w{os.getpid()}"))
+
+
+def spill_range(conn, rng: tuple[int, int], paras: Paragraphs, files: list[Path]) -> int:
+    """Step 1 on one hash range, its pairs appended to `files` a chunk at a time; returns how many."""
+    keys = read_key_rows(conn, *rng)
+    n = 0
+    for new, old in key_pair_chunks(keys[:, 0], keys[:, 1], paras):
+        spill_arrays(new, old, files)
+        n += len(new)
+    return n
 
 
 def matches_of_bucket(bucket: tuple[str, int], url: str, min_chars: int):
@@ -246,14 +281,16 @@ def matches_of_bucket(bucket: tuple[str, int], url: str, min_chars: int):
 
 
 def spill(pairs, files: list[Path]) -> None:
-    """Append (new, old) pairs to the bucket file of their new paragraph (new mod len(files))."""
-    if len(pairs) == 0:
-        return
-    arr = pairs[["new", "old"]].to_numpy(dtype=np.int64)
-    which = arr[:, 0] % len(files)
+    """Append (new, old) pairs (a DataFrame) to the bucket file of their new paragraph (new mod len(files))."""
+    if len(pairs):
+        spill_arrays(pairs["new"].to_numpy(dtype=np.int64), pairs["old"].to_numpy(dtype=np.int64), files)
+
+
+def spill_arrays(new: np.ndarray, old: np.ndarray, files: list[Path]) -> None:
+    which = new % len(files)
     order = np.argsort(which, kind="stable")
-    arr, which = arr[order], which[order]
-    cuts = np.searchsorted(which, np.arange(len(files) + 1))
+    arr = np.column_stack((new[order], old[order]))
+    cuts = np.searchsorted(which[order], np.arange(len(files) + 1))
     for i, f in enumerate(files):
         if cuts[i + 1] > cuts[i]:
             with open(f, "ab") as out:

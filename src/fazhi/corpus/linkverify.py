@@ -5,8 +5,8 @@ spans mapped back to the reports' text, repeats of a unit in its report expanded
 A links run verifies its pairs bucket by bucket (a worker process takes many buckets), and the
 same paragraphs come back in bucket after bucket: a stock sentence is a candidate everywhere.
 A `RunMemo` keeps, for one run, the paragraphs read (normalised string, content, place) and the
-char offsets worked out, bounded: on a 20,000-report corpus 61 % of the paragraph reads and 65 %
-of the offsets of twelve buckets were repeats. It is keyed by the run (a token the run passes to
+char offsets worked out, bounded (~100 MB): on a 20,000-report corpus 61 % of the paragraph reads
+and 65 % of the offsets of twelve buckets were repeats. It is keyed by the run (a token the run passes to
 its tasks), never reused by another: ids of paragraphs deleted and written again (reindex) could
 point at other text.
 """
@@ -25,7 +25,7 @@ class RunMemo:
     """What one links run has read and worked out, at most `limit` paragraphs and verified pairs
     of texts and `limit` // 4 offset arrays (the oldest half dropped when full)."""
 
-    def __init__(self, limit: int = 200_000):
+    def __init__(self, limit: int = 100_000):
         self.limit = limit
         self._paras: dict[int, Para] = {}
         self._offsets: dict[int, tuple[np.ndarray, np.ndarray]] = {}
