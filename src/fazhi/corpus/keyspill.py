@@ -94,6 +94,8 @@ class KeySpill:
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("CREATE TABLE IF NOT EXISTS batches (part INTEGER NOT NULL, "
                                "first_pid INTEGER NOT NULL, keys BLOB NOT NULL)")
+            # the merge reads one range at a time: without it, 64 scans of a file of 1.4 GB of blobs
+            self._conn.execute("CREATE INDEX IF NOT EXISTS batches_part ON batches (part)")
         return self._conn
 
     def add(self, rows) -> int:
