@@ -215,11 +215,12 @@ def test_links_stored_leave_a_later_report_to_match_again(sequential, tmp_path, 
     """Links computed up to report 200 while reports 201-240 were being added: those lose what they
     were given and are matched again (never marked matched without their matches). With many rows
     (here: forced) the copy_matches indexes are dropped while writing and built again after."""
-    from fazhi.corpus import links
-    from fazhi.corpus.links import links_local, store_links
+    from fazhi.corpus import linkstore
+    from fazhi.corpus.links import links_local
+    from fazhi.corpus.linkstore import store_links
 
     if reindex:
-        monkeypatch.setattr(links, "_REINDEX_ROWS", 1)
+        monkeypatch.setattr(linkstore, "_REINDEX_ROWS", 1)
     db = tmp_path / "race.db"
     db.write_bytes(sequential.read_bytes())
     with sqlite3.connect(db) as c:
@@ -266,7 +267,8 @@ def test_batched_build_and_links_on_postgresql(synth_dir, sequential):
     """The same build through COPY and LATERAL lookups on PostgreSQL: same reports and matches."""
     from fazhi.corpus import report_files
     from fazhi.corpus.build import build, worker_options
-    from fazhi.corpus.links import links_local, store_links
+    from fazhi.corpus.links import links_local
+    from fazhi.corpus.linkstore import store_links
     from fazhi.corpus.parallel import Runner
 
     reset_pg(PG_URL)

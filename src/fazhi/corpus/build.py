@@ -168,7 +168,8 @@ def link_unmatched(corpus: "Corpus", runner: "Runner | None" = None) -> int:
     (Corpus.ensure_copies). Returns how many were matched."""
     from sqlalchemy import func, select
 
-    from fazhi.corpus.links import links_dask, links_local, store_links
+    from fazhi.corpus.links import links_dask, links_local
+    from fazhi.corpus.linkstore import store_links
     from fazhi.corpus.models import ReportRow as R
 
     with corpus.engine.connect() as conn:

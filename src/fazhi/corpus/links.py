@@ -19,7 +19,6 @@ the MAX_CANDIDATES sharing the most keys per unit (then the newest); those passi
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,12 +62,14 @@ def int_rows(conn, query, width: int) -> np.ndarray:
     return np.concatenate(blocks) if blocks else np.zeros((0, width), np.int64)
 
 
-def load_paragraphs(conn) -> Paragraphs:
+def load_paragraphs(conn, upto: int | None = None) -> Paragraphs:
+    """The paragraphs (with ids up to `upto`, default all)."""
     from sqlalchemy import select
 
     from fazhi.corpus.models import ParagraphRow as P
 
-    rows = int_rows(conn, select(P.id, P.report_id, P.text_hash, P.seq).order_by(P.id), 4)
+    q = select(P.id, P.report_id, P.text_hash, P.seq).order_by(P.id)
+    rows = int_rows(conn, q if upto is None else q.where(P.id <= upto), 4)
     ids, rep = rows[:, 0].copy(), rows[:, 1].copy()  # columns of their own: the rows go after this
     first = np.empty_like(ids)
     if len(ids):
@@ -100,20 +101,22 @@ def hash_ranges(parts: int = HASH_PARTS) -> list[tuple[int, int]]:
     return [(lo, hi - 1) for lo, hi in zip(edges[:-1], edges[1:])]
 
 
-def read_keys(conn, lo: int, hi: int):
-    """The band_keys rows with lo <= hash <= hi as a DataFrame (hash, pid)."""
+def read_keys(conn, lo: int, hi: int, upto: int | None = None):
+    """The band_keys rows with lo <= hash <= hi as a DataFrame (hash, pid), see read_key_rows."""
     import pandas as pd
 
-    return pd.DataFrame(read_key_rows(conn, lo, hi), columns=["hash", "pid"])
+    return pd.DataFrame(read_key_rows(conn, lo, hi, upto), columns=["hash", "pid"])
 
 
-def read_key_rows(conn, lo: int, hi: int) -> np.ndarray:
-    """The band_keys rows with lo <= hash <= hi as an (n, 2) int64 array (hash, pid)."""
+def read_key_rows(conn, lo: int, hi: int, upto: int | None = None) -> np.ndarray:
+    """The band_keys rows with lo <= hash <= hi (of paragraphs with ids up to `upto`, default all)
+    as an (n, 2) int64 array (hash, pid)."""
     from sqlalchemy import select
 
     from fazhi.corpus.models import BandKeyRow as B
 
-    return int_rows(conn, select(B.hash, B.paragraph_id).where(B.hash >= lo, B.hash <= hi), 2)
+    q = select(B.hash, B.paragraph_id).where(B.hash >= lo, B.hash <= hi)
+    return int_rows(conn, q if upto is None else q.where(B.paragraph_id <= upto), 2)
 
 
 def key_pairs(keys, paras: Paragraphs, cap: int = MAX_BAND_ROWS):
@@ -174,33 +177,45 @@ ROW_COLUMNS = ["report_id", "unit_seq", "start", "end", "other_id", "o_seq", "o_
 _PARAS: dict[str, tuple[tuple, Paragraphs]] = {}
 
 
-def _paragraphs_for(conn, url: str) -> Paragraphs:
-    """Paragraphs of the store, loaded once per process while the store's paragraphs stay the same."""
+Stamp = tuple[int, int]  # (highest paragraph id, number of paragraphs) when a links run started
+
+
+def paragraphs_stamp(conn) -> Stamp:
+    """What a links run reads: the paragraphs up to the highest id now (counting 5 million rows
+    takes a fraction of a second: done once a run, its tasks are given it)."""
     from sqlalchemy import func, select
 
     from fazhi.corpus.models import ParagraphRow as P
 
-    stamp = tuple(conn.execute(select(func.max(P.id), func.count())).one())
+    top, n = conn.execute(select(func.max(P.id), func.count())).one()
+    return (top or 0, n)
+
+
+def _paragraphs_for(conn, url: str, stamp: Stamp | None = None) -> Paragraphs:
+    """Paragraphs of the store up to the run's stamp, loaded once per process and stamp."""
+    stamp = stamp or paragraphs_stamp(conn)
     if url not in _PARAS or _PARAS[url][0] != stamp:
-        _PARAS[url] = (stamp, load_paragraphs(conn))
+        _PARAS.pop(url, None)  # not two tables in memory at once
+        _PARAS[url] = (stamp, load_paragraphs(conn, upto=stamp[0]))
     return _PARAS[url][1]
 
 
-def pairs_of_range(rng: tuple[int, int], url: str):
+def pairs_of_range(rng: tuple[int, int], url: str, stamp: Stamp | None = None):
     """Step 1 on one hash range, reading the store at `url` (run where the partition lives)."""
     from fazhi.corpus.batch import _engine
 
     with _engine(url).connect() as conn:
-        return key_pairs(read_keys(conn, *rng), _paragraphs_for(conn, url))
+        stamp = stamp or paragraphs_stamp(conn)
+        return key_pairs(read_keys(conn, *rng, upto=stamp[0]), _paragraphs_for(conn, url, stamp))
 
 
-def matches_of_pairs(pairs, url: str, min_chars: int, run: str | None = None):
+def matches_of_pairs(pairs, url: str, min_chars: int, run: str | None = None, stamp: Stamp | None = None):
     """Steps 2 and 3 on one partition of pairs by new paragraph: match rows as a DataFrame. `run`:
     the links run it belongs to (what this process read for the run's other partitions is reused)."""
     from fazhi.corpus.batch import _engine
 
     with _engine(url).connect() as conn:
-        return _frame(verify_pairs(conn, best_pairs(pairs), min_chars, _paragraphs_for(conn, url).repeats,
+        return _frame(verify_pairs(conn, best_pairs(pairs), min_chars, _paragraphs_for(conn, url, stamp).repeats,
                                    memo=memo_for(run)))
 
 
@@ -236,15 +251,16 @@ def links_local(corpus, workdir: str | None = None, runner=None):
     with corpus.engine.connect() as conn, tempfile.TemporaryDirectory(dir=workdir, prefix="fazhi-links-") as tmp:
         ranges = hash_ranges(hash_parts(conn))
         buckets = max(NEW_PARTS, 2 * len(ranges))
+        stamp = paragraphs_stamp(conn)
         if in_workers:
-            for _n in runner.map(pairs_to_buckets, ranges, url, tmp, buckets):
+            for _n in runner.map(pairs_to_buckets, ranges, url, tmp, buckets, stamp):
                 pass
             frames = list(runner.map(matches_of_bucket, [(tmp, i) for i in range(buckets)], url,
-                                     corpus.params.min_chars))
+                                     corpus.params.min_chars, stamp))
         else:
-            paras, memo = _paragraphs_for(conn, url), RunMemo()
+            paras, memo = _paragraphs_for(conn, url, stamp), RunMemo()
             for r in ranges:
-                spill_range(conn, r, paras, _bucket_files(tmp, buckets, "main"))
+                spill_range(conn, r, paras, _bucket_files(tmp, buckets, "main"), stamp[0])
             frames = [_frame(verify_pairs(conn, best_pairs(unspill(tmp, i)), corpus.params.min_chars, paras.repeats,
                                           memo=memo)) for i in range(buckets)]
     return pd.concat(frames, ignore_index=True)
@@ -255,19 +271,21 @@ def _bucket_files(folder: str, buckets: int, writer: str) -> list[Path]:
     return [Path(folder) / f"{writer}-{i}.bin" for i in range(buckets)]
 
 
-def pairs_to_buckets(rng: tuple[int, int], url: str, folder: str, buckets: int) -> int:
+def pairs_to_buckets(rng: tuple[int, int], url: str, folder: str, buckets: int, stamp: Stamp) -> int:
     """Step 1 on one hash range in a worker process, its pairs appended to this process' bucket files."""
     import os
 
     from fazhi.corpus.batch import _engine
 
     with _engine(url).connect() as conn:
-        return spill_range(conn, rng, _paragraphs_for(conn, url), _bucket_files(folder, buckets, f"w{os.getpid()}"))
+        return spill_range(conn, rng, _paragraphs_for(conn, url, stamp),
+                           _bucket_files(folder, buckets, f"w{os.getpid()}"), stamp[0])
 
 
-def spill_range(conn, rng: tuple[int, int], paras: Paragraphs, files: list[Path]) -> int:
-    """Step 1 on one hash range, its pairs appended to `files` a chunk at a time; returns how many."""
-    keys = read_key_rows(conn, *rng)
+def spill_range(conn, rng: tuple[int, int], paras: Paragraphs, files: list[Path], upto: int) -> int:
+    """Step 1 on one hash range (keys of paragraphs up to `upto`), its pairs appended to `files` a
+    chunk at a time; returns how many."""
+    keys = read_key_rows(conn, *rng, upto)
     n = 0
     for new, old in key_pair_chunks(keys[:, 0], keys[:, 1], paras):
         spill_arrays(new, old, files)
@@ -275,9 +293,9 @@ def spill_range(conn, rng: tuple[int, int], paras: Paragraphs, files: list[Path]
     return n
 
 
-def matches_of_bucket(bucket: tuple[str, int], url: str, min_chars: int):
+def matches_of_bucket(bucket: tuple[str, int], url: str, min_chars: int, stamp: Stamp | None = None):
     """Steps 2 and 3 on one bucket (every process' file of it), in a worker process."""
-    return matches_of_pairs(unspill(*bucket), url, min_chars, run=bucket[0])
+    return matches_of_pairs(unspill(*bucket), url, min_chars, run=bucket[0], stamp=stamp)
 
 
 def spill(pairs, files: list[Path]) -> None:
@@ -317,90 +335,12 @@ def links_dask(corpus, url: str):
     import pandas as pd
 
     with corpus.engine.connect() as conn:
-        parts = hash_parts(conn)
+        parts, stamp = hash_parts(conn), paragraphs_stamp(conn)
     pair_meta = pd.DataFrame({"new": pd.Series([], dtype="int64"), "old": pd.Series([], dtype="int64")})
-    pairs = dd.from_map(pairs_of_range, hash_ranges(parts), url=url, meta=pair_meta, enforce_metadata=False)
+    pairs = dd.from_map(pairs_of_range, hash_ranges(parts), url=url, stamp=stamp, meta=pair_meta,
+                        enforce_metadata=False)
     pairs = pairs.shuffle("new", npartitions=NEW_PARTS)
-    row_meta = matches_of_pairs(pair_meta, url, corpus.params.min_chars)
+    row_meta = matches_of_pairs(pair_meta, url, corpus.params.min_chars, stamp=stamp)
     run = uuid.uuid4().hex
-    rows = pairs.map_partitions(matches_of_pairs, url, corpus.params.min_chars, run, meta=row_meta)
+    rows = pairs.map_partitions(matches_of_pairs, url, corpus.params.min_chars, run, stamp, meta=row_meta)
     return rows.compute()
-
-
-def highest_id(corpus) -> int:
-    """The highest report id stored now (0: none): what `store_links(upto=...)` is given."""
-    from sqlalchemy import func, select
-
-    from fazhi.corpus.models import ReportRow
-
-    with corpus.engine.connect() as conn:
-        return conn.execute(select(func.max(ReportRow.id))).scalar() or 0
-
-
-_MATCH_COLS = ("report_id", "unit_seq", "start", "end", "other_id", "o_start", "o_end", "similarity")
-_FORWARD = _MATCH_COLS  # the columns of a links row that fill _MATCH_COLS, seen from the new report
-_BACKWARD = ("other_id", "o_seq", "o_start", "o_end", "report_id", "start", "end", "similarity")  # ... the old
-_STORE_CHUNK = 20_000
-_REINDEX_ROWS = 50_000  # from this many matches on, the indexes are built after the rows
-
-
-def _insert_matches(conn, recs: list[tuple]) -> None:
-    """copy_matches rows given as tuples in _MATCH_COLS order (SQLite: the driver's executemany)."""
-    if not recs:
-        return
-    if conn.dialect.name == "sqlite":
-        names = ", ".join(f'"{c}"' for c in _MATCH_COLS)
-        conn.connection.driver_connection.executemany(
-            f"INSERT INTO copy_matches ({names}) VALUES ({', '.join('?' * len(_MATCH_COLS))})", recs)
-        return
-    from sqlalchemy import insert
-
-    from fazhi.corpus.models import CopyMatchRow
-
-    conn.execute(insert(CopyMatchRow), [dict(zip(_MATCH_COLS, r)) for r in recs])
-
-
-@contextmanager
-def _indexes_set_aside(conn, n: int):
-    """SQLite, many rows: copy_matches' indexes dropped while they are written and built again after
-    (one sort each) in the same transaction: millions of inserts at random places of two b-trees
-    larger than the page cache took most of the time (3.4 million pairs at 100,000 reports)."""
-    from fazhi.corpus.models import CopyMatchRow
-
-    if conn.dialect.name != "sqlite" or n < _REINDEX_ROWS:
-        yield
-        return
-    indexes = sorted(CopyMatchRow.__table__.indexes, key=lambda ix: ix.name)
-    for ix in indexes:
-        ix.drop(conn)
-    yield
-    for ix in indexes:
-        ix.create(conn)
-
-
-def store_links(corpus, rows, upto: int | None = None) -> int:
-    """Replace the stored copy matches among the reports with ids <= `upto` (default: all stored
-    now; pass the highest id seen when the links were computed) by `rows` (both ways) and mark
-    those reports matched, in one transaction. A report stored after (by another writer) loses
-    its matches and is left to match again (copies_at NULL, matchstore.ensure_copies), so the
-    invariant of matchstore holds. Returns the number of matches stored."""
-    from sqlalchemy import delete, func, select, update
-
-    from fazhi.corpus.database import lock_matches
-    from fazhi.corpus.matchstore import _now
-    from fazhi.corpus.models import CopyMatchRow as C, ReportRow
-
-    with corpus.engine.begin() as conn:
-        lock_matches(conn)
-        hi = (conn.execute(select(func.max(ReportRow.id))).scalar() or 0) if upto is None else upto
-        rows = rows[(rows["report_id"] <= hi) & (rows["other_id"] <= hi)]
-        conn.execute(delete(C))  # every match touches a report <= hi (both sides) or a later one
-        with _indexes_set_aside(conn, len(rows)):
-            for cols in (_FORWARD, _BACKWARD):  # each match seen from both reports
-                order = rows[cols[0]].to_numpy().argsort(kind="stable")  # the table in report order
-                for i in range(0, len(rows), _STORE_CHUNK):  # a chunk of Python rows at a time, not millions
-                    part = rows.iloc[order[i:i + _STORE_CHUNK]]
-                    _insert_matches(conn, list(zip(*(part[c].tolist() for c in cols))))
-        conn.execute(update(ReportRow).where(ReportRow.id <= hi).values(copies_at=_now()))
-        conn.execute(update(ReportRow).where(ReportRow.id > hi).values(copies_at=None))
-    return len(rows)
