@@ -347,10 +347,13 @@ def test_a_links_run_reuses_what_it_read_and_only_within_the_run(sequential, tmp
 
     with open_corpus(sequential, create=False) as c:
         whole = links.links_local(c)
-        monkeypatch.setattr(links, "RunMemo", lambda: RunMemo(limit=8))
+        made: list[RunMemo] = []
+        monkeypatch.setattr(links, "RunMemo", lambda: made.append(RunMemo(limit=8)) or made[-1])
         trimmed = links.links_local(c)
     key = list(links.ROW_COLUMNS)
     assert len(whole) > 500
+    (memo,) = made  # bounded: paragraphs, offsets and verified text pairs alike (they grew unbounded)
+    assert 0 < len(memo.verified) <= 8 and 0 < len(memo._paras) <= 8 and 0 < len(memo._offsets) <= 2
     assert whole.sort_values(key).reset_index(drop=True).equals(trimmed.sort_values(key).reset_index(drop=True))
     first = memo_for("run-1")
     assert memo_for("run-1") is first and memo_for("run-2") is not first and memo_for("run-1") is not first

@@ -23,7 +23,7 @@ Para = tuple[str, str, int, int, int, int]  # norm, content, start, seq, text ha
 
 class RunMemo:
     """What one links run has read and worked out, at most `limit` paragraphs and verified pairs
-    of texts and `limit` // 4 offset arrays (the oldest half dropped when full)."""
+    of texts and `limit` // 4 offset arrays (the newest half kept when full)."""
 
     def __init__(self, limit: int = 100_000):
         self.limit = limit
@@ -50,9 +50,9 @@ class RunMemo:
 
 
 def _trim(d: dict, limit: int) -> None:
-    """Drop the oldest half of `d` (insertion order) when it holds more than `limit` entries."""
+    """Keep the newest `limit` // 2 entries of `d` (insertion order) when it holds more than `limit`."""
     if len(d) > limit:
-        for k in list(d)[:len(d) // 2]:
+        for k in list(d)[:len(d) - limit // 2]:
             del d[k]
 
 
@@ -122,9 +122,10 @@ def verify_pairs(conn, best, min_chars: int, places: dict[tuple[int, int], list[
         qn, _qc, _qstart, qseq, qh, qrid = q
         on, _oc, _ostart, oseq, oh, orid = o
         key = (qh, oh)
-        if key not in verified:
-            verified[key] = verify(qn, on, min_similarity, min_chars) if len(on) <= MAX_UNIT_CHARS else None
-        v = verified[key]
+        v = verified.get(key, verified)
+        if v is verified:
+            v = verified[key] = verify(qn, on, min_similarity, min_chars) if len(on) <= MAX_UNIT_CHARS else None
+            _trim(verified, memo.limit)
         if v is None:
             continue
         sim, qa, qb, oa, ob = v
