@@ -103,7 +103,6 @@ def test_a_build_killed_before_its_matching_is_matched_when_run_again(synth_dir,
     """Reports stored unmatched by a build that stopped before the end (kill -9 after the last
     batch) are matched by the next run, with the rest."""
     from fazhi.corpus import report_files
-    from fazhi.corpus.batch import PrepareOptions, add_prepared, prepare_file
 
     db = tmp_path / "resumed.db"
     _killed_build(db, report_files([synth_dir])[:120])
@@ -255,6 +254,37 @@ def test_corpus_links_equals_the_per_report_matches(sequential, tmp_path, where)
     n_pairs = len(before["matches"]) // 2
     assert f"已算出 240 份报告间的重复段落 {n_pairs} 处" in done.stderr and "Traceback" not in done.stderr
     assert _state(db) == before
+
+
+def test_a_corpus_of_an_older_scheme_keeps_its_64_bit_keys_on_every_path(synth_dir, sequential, tmp_path):
+    """A corpus built before scheme 3 keeps hashing its new reports the old way (xxh64, 64-bit
+    keys): the side file's ranges and the links pass' hash ranges follow the key width, so
+    matching at the end still equals matching report by report. A new corpus has 48-bit keys."""
+    import json
+    import shutil
+
+    from fazhi.corpus.fingerprint import Params
+
+    src = tmp_path / "some"
+    src.mkdir()
+    for f in sorted(synth_dir.glob("*.txt"))[:60]:
+        shutil.copy(f, src / f.name)
+    states = []
+    for how in ([], ["--match", "end"]):
+        db = tmp_path / f"old{len(how)}.db"
+        with open_corpus(db):
+            pass
+        with sqlite3.connect(db) as c:
+            c.execute("UPDATE corpus_meta SET value = ? WHERE key = 'fingerprint'",
+                      (json.dumps(Params(scheme=2).to_dict()),))
+        done = _add(db, src, "--workers", "2", *how)
+        assert done.returncode == 0 and "新入库 60 份" in done.stderr, done.stderr
+        with sqlite3.connect(db) as c:
+            assert c.execute("SELECT max(abs(hash)) FROM band_keys").fetchone()[0] > 1 << 60
+        states.append(_state(db))
+    assert states[0] == states[1] and len(states[0]["matches"]) > 100
+    with sqlite3.connect(sequential) as c:
+        assert c.execute("SELECT max(abs(hash)) FROM band_keys").fetchone()[0] < 1 << 47
 
 
 def test_links_refuses_a_missing_corpus_in_one_line(tmp_path):

@@ -1,4 +1,4 @@
-"""The copy index: LSH band keys (signed 64-bit integers) pointing at the paragraphs that carry
+"""The copy index: LSH band keys (signed integers: 48 or 64 bits, fazhi.corpus.minhash) pointing at the paragraphs that carry
 them, in the table `band_keys` (hash, paragraph_id), keyed for lookup.
 
 - written in bulk, sorted by key (SQLite: one executemany on the driver's cursor; PostgreSQL:
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from fazhi.corpus.fingerprint import Params, band_hashes, normalize, signatures
+from fazhi.corpus.fingerprint import Params, normalize
+from fazhi.corpus.minhash import band_keys, signatures
 
 MAX_BAND_ROWS = 200
 _PG_CHUNK = 1000
@@ -101,8 +102,8 @@ def lookup(conn, keys: Iterable[int], *, min_pid: int | None = None, max_pid: in
 def paragraph_keys(paras: list[tuple[int, int, str]], params: Params) -> list[tuple[int, int]]:
     """Every band key of stored paragraphs given as (id, start, content): (hash, paragraph id)."""
     norms = [normalize(content, start)[0] for _pid, start, content in paras]
-    sig = signatures(norms, params)
-    return [(h, pid) for (pid, _s, _c), row in zip(paras, sig) for h in band_hashes(row, params)]
+    keys = band_keys(signatures(norms, params), params).tolist()
+    return [(h, pid) for (pid, _s, _c), row in zip(paras, keys) for h in row]
 
 
 def report_paragraphs(conn, report_ids: list[int]) -> list[tuple[int, int, str]]:

@@ -118,7 +118,8 @@ def _open_spill(corpus: "Corpus"):
 
     if corpus.engine.dialect.name != "sqlite":
         return None
-    return open_for_build(corpus.engine, sqlite_path(corpus.engine.url.render_as_string(hide_password=False)))
+    return open_for_build(corpus.engine, sqlite_path(corpus.engine.url.render_as_string(hide_password=False)),
+                          corpus.params.key_bits)
 
 
 def _merge_spill(corpus: "Corpus", spill, stats: BuildStats) -> None:

@@ -7,9 +7,9 @@ matter: punctuation and spaces are dropped, letters lower-cased, and every run o
 or Chinese numerals becomes one symbol ("2023年" and "二〇二四年" both read "0年").
 
 The normalised string is shingled into character n-grams (never whitespace tokens: Chinese
-has none), each shingle hashed with xxh32, and a MinHash signature computed with a
-multiply-shift hash family in numpy. The signature is cut into LSH bands; each band is
-hashed (xxh64, band index mixed in) to one signed 64-bit integer that the database indexes.
+has none) and a MinHash signature computed with a multiply-shift hash family in numpy; the
+signature is cut into LSH bands, each hashed (band index mixed in) to one signed integer that
+the database indexes (fazhi.corpus.minhash, with the schemes of hashing).
 Two units whose n-gram Jaccard similarity is J share at least one band with probability
 1 - (1 - J**rows)**bands: with 16 bands of 3 rows 0.81 at J = 0.4, 0.97 at J = 0.5. The defaults
 were chosen on synthetic corpora (bench/corpus.py, bench/RESULTS.md) for recall of passages with
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from typing import Any
 
 # digits of any width and the Chinese numerals used in ordinals, years and counts
@@ -50,9 +49,17 @@ class Params:
     min_chars: int = 20
     long_chars: int = 80  # a paragraph longer than this is also cut into sentences
     max_para_chars: int = 1500  # a longer "paragraph" (a run-on PDF line) is kept as sentences only
-    # bumped when what is cut into units or how it is hashed changes (2: formula lines skipped);
-    # a corpus stored without it is scheme 1, and `fazhi corpus reindex` brings it up to date
-    scheme: int = 2
+    # bumped when what is cut into units or how it is hashed changes (2: formula lines skipped;
+    # 3: shingles and bands hashed in numpy, 48-bit band keys, fazhi.corpus.minhash); a corpus
+    # stored without it is scheme 1, and `fazhi corpus reindex` brings it up to date
+    scheme: int = 3
+
+    @property
+    def key_bits(self) -> int:
+        """Width of this scheme's band keys (minhash.key_bits)."""
+        from fazhi.corpus.minhash import key_bits
+
+        return key_bits(self)
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -320,6 +327,13 @@ def _make_view(text: str) -> str:
 
 
 # ---------------------------------------------------------------- MinHash + LSH
+def shingles(norm: str, n: int) -> list[str]:
+    """Character n-grams; a string shorter than n is its own single shingle."""
+    if len(norm) <= n:
+        return [norm] if norm else []
+    return [norm[i:i + n] for i in range(len(norm) - n + 1)]
+
+
 def text_hash(norm: str) -> int:
     """Signed 64-bit hash of a normalised string (exact-duplicate key)."""
     import xxhash
@@ -331,79 +345,12 @@ def _signed(v: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
-@cache
-def _perm(num_perm: int, seed: int):
-    """Multiply-shift hash family: h_k(x) = ((a_k * x + b_k) mod 2**64) >> 32, a_k odd."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    a = rng.integers(1, 1 << 63, size=num_perm, dtype=np.uint64) | np.uint64(1)
-    b = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64)
-    return a, b
-
-
-def shingles(norm: str, n: int) -> list[str]:
-    """Character n-grams; a string shorter than n is its own single shingle."""
-    if len(norm) <= n:
-        return [norm] if norm else []
-    return [norm[i:i + n] for i in range(len(norm) - n + 1)]
-
-
-class _ShingleHashes(dict):
-    """Shingle → xxh32 of its UTF-8, remembered: the same n-grams recur in every report."""
-
-    def __missing__(self, g: str) -> int:
-        import xxhash
-
-        h = self[g] = xxhash.xxh32_intdigest(g.encode("utf-8"))
-        return h
-
-
-_SHINGLES = _ShingleHashes()
-_MAX_SHINGLES = 1_000_000  # about 100 MB; cleared when full
-
-
-def signatures(norms: list[str], params: Params = DEFAULT_PARAMS):
-    """MinHash signatures, one row of `num_perm` uint32 per string (numpy array)."""
-    import numpy as np
-
-    a, b = _perm(params.num_perm, params.seed)
-    counts, hv = [], []
-    hashed = _SHINGLES if len(_SHINGLES) < _MAX_SHINGLES else _SHINGLES.clear() or _SHINGLES
-    for s in norms:
-        sh = set(shingles(s, params.ngram)) or {""}
-        counts.append(len(sh))
-        hv.extend(map(hashed.__getitem__, sh))
-    if not norms:
-        return np.zeros((0, params.num_perm), dtype=np.uint32)
-    x = np.asarray(hv, dtype=np.uint64)
-    sig = np.empty((len(norms), params.num_perm), dtype=np.uint32)
-    offsets = np.concatenate(([0], np.cumsum(counts)))
-    step = max(1, 200_000 // params.num_perm)  # bound the (shingles x perms) matrix
-    for lo in range(0, len(norms), 64):
-        hi = min(len(norms), lo + 64)
-        seg = x[offsets[lo]:offsets[hi]]
-        with np.errstate(over="ignore"):
-            h = np.vstack([((a * seg[i:i + step, None]) + b) >> np.uint64(32)
-                           for i in range(0, len(seg), step)])
-        sig[lo:hi] = np.minimum.reduceat(h, offsets[lo:hi] - offsets[lo], axis=0).astype(np.uint32)
-    return sig
-
-
-def band_hashes(sig_row, params: Params = DEFAULT_PARAMS) -> list[int]:
-    """One signed 64-bit key per LSH band; the band index is mixed in, so keys never collide across bands."""
-    import xxhash
-
-    r = params.rows
-    raw = sig_row.tobytes()
-    w = 4 * r
-    return [_signed(xxhash.xxh64_intdigest(raw[i * w:(i + 1) * w], seed=i)) for i in range(params.bands)]
-
-
 def fingerprint(units: list[Unit], params: Params = DEFAULT_PARAMS) -> list[Unit]:
     """Fill each unit's `text_hash` and `bands` in place."""
-    sig = signatures([u.norm for u in units], params)
-    for u, row in zip(units, sig):
+    from fazhi.corpus.minhash import band_keys, signatures
+
+    keys = band_keys(signatures([u.norm for u in units], params), params).tolist()
+    for u, row in zip(units, keys):
         u.text_hash = text_hash(u.norm)
-        u.bands = band_hashes(row, params)
+        u.bands = row
     return units

@@ -29,8 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-PARTS = 64  # hash ranges, in key order: part = (hash >> 58) + 32
-_SHIFT = 58
+PARTS = 64  # hash ranges, in key order: part = (hash >> (key bits - 6)) + 32
 _INSERT_ROWS = 500_000  # keys handed to the driver at a time while merging
 
 
@@ -75,8 +74,9 @@ class KeySpill:
     corpus commits the batch, `merge_into` the corpus at the end. A context manager: on leaving,
     the file is closed and the lock released (the keys stay until merged)."""
 
-    def __init__(self, db: Path, fd: int):
+    def __init__(self, db: Path, fd: int, key_bits: int = 64):
         self.db = db
+        self._shift = key_bits - 6  # keys of `key_bits` bits (minhash.key_bits) spread over PARTS
         self.path = spill_path(db)
         self._fd: int | None = fd
         self._conn: sqlite3.Connection | None = None
@@ -105,7 +105,7 @@ class KeySpill:
         arr = arr.astype(np.int64, copy=False).reshape(-1, 2)
         if not len(arr):
             return 0
-        part = (arr[:, 0] >> _SHIFT) + PARTS // 2
+        part = np.clip((arr[:, 0] >> self._shift) + PARTS // 2, 0, PARTS - 1)
         order = np.argsort(part, kind="stable")
         arr, part = arr[order], part[order]
         cuts = np.searchsorted(part, np.arange(PARTS + 1))
@@ -241,15 +241,16 @@ def settle(engine, db: Path) -> int:
         _unlock(fd)
 
 
-def open_for_build(engine, db: Path | None) -> KeySpill | None:
-    """The side file for a build of the corpus at `db`, merging first what a stopped build left;
-    None (keys go straight to band_keys) for another database, or while another build owns it."""
+def open_for_build(engine, db: Path | None, key_bits: int = 64) -> KeySpill | None:
+    """The side file for a build of the corpus at `db` (band keys of `key_bits` bits), merging first
+    what a stopped build left; None (keys go straight to band_keys) for another database, or while
+    another build owns it."""
     if db is None or not supported():
         return None
     fd = _lock(db, wait=False)
     if fd is None:
         return None
-    spill = KeySpill(db, fd)
+    spill = KeySpill(db, fd, key_bits)
     try:
         if spill.path.exists():
             merge(engine, spill.path)

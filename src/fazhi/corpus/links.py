@@ -95,9 +95,11 @@ def repeat_places(report: np.ndarray, text_hash: np.ndarray, seq: np.ndarray) ->
     return {(rid, idx[0]): (idx if len(idx) <= MAX_REPEATS else idx[:1]) for (rid, _g), idx in out.items()}
 
 
-def hash_ranges(parts: int = HASH_PARTS) -> list[tuple[int, int]]:
-    """[lo, hi] ranges (inclusive) covering every signed 64-bit key."""
-    edges = [-(1 << 63) + (i << 64) // parts for i in range(parts)] + [1 << 63]
+def hash_ranges(parts: int = HASH_PARTS, bits: int = 64) -> list[tuple[int, int]]:
+    """[lo, hi] ranges (inclusive) covering every signed key of `bits` bits (Params.key_bits),
+    the first and last open-ended: together they cover every signed 64-bit integer."""
+    edges = [-(1 << (bits - 1)) + (i << bits) // parts for i in range(parts)] + [1 << (bits - 1)]
+    edges[0], edges[-1] = -(1 << 63), 1 << 63
     return [(lo, hi - 1) for lo, hi in zip(edges[:-1], edges[1:])]
 
 
@@ -249,7 +251,7 @@ def links_local(corpus, workdir: str | None = None, runner=None):
     url = corpus.engine.url.render_as_string(hide_password=False)
     in_workers = runner is not None and runner.kind == "local" and ":memory:" not in url and url != "sqlite://"
     with corpus.engine.connect() as conn, tempfile.TemporaryDirectory(dir=workdir, prefix="fazhi-links-") as tmp:
-        ranges = hash_ranges(hash_parts(conn))
+        ranges = hash_ranges(hash_parts(conn), corpus.params.key_bits)
         buckets = max(NEW_PARTS, 2 * len(ranges))
         stamp = paragraphs_stamp(conn)
         if in_workers:
@@ -337,8 +339,8 @@ def links_dask(corpus, url: str):
     with corpus.engine.connect() as conn:
         parts, stamp = hash_parts(conn), paragraphs_stamp(conn)
     pair_meta = pd.DataFrame({"new": pd.Series([], dtype="int64"), "old": pd.Series([], dtype="int64")})
-    pairs = dd.from_map(pairs_of_range, hash_ranges(parts), url=url, stamp=stamp, meta=pair_meta,
-                        enforce_metadata=False)
+    pairs = dd.from_map(pairs_of_range, hash_ranges(parts, corpus.params.key_bits), url=url, stamp=stamp,
+                        meta=pair_meta, enforce_metadata=False)
     pairs = pairs.shuffle("new", npartitions=NEW_PARTS)
     row_meta = matches_of_pairs(pair_meta, url, corpus.params.min_chars, stamp=stamp)
     run = uuid.uuid4().hex

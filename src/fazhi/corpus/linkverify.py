@@ -125,7 +125,8 @@ def verify_pairs(conn, best, min_chars: int, places: dict[tuple[int, int], list[
         v = verified.get(key, verified)
         if v is verified:
             v = verified[key] = verify(qn, on, min_similarity, min_chars) if len(on) <= MAX_UNIT_CHARS else None
-            _trim(verified, memo.limit)
+            if len(verified) > memo.limit:
+                _trim(verified, memo.limit)
         if v is None:
             continue
         sim, qa, qb, oa, ob = v

@@ -84,7 +84,8 @@ class ParagraphRow(Base):
 
 class BandKeyRow(Base):
     """One LSH band key of one unit (fazhi.corpus.bandindex): the band index is mixed into the
-    64-bit key, so (hash, paragraph_id) is all a lookup needs. SQLite: WITHOUT ROWID, one b-tree."""
+    key (48 bits since scheme 3, fazhi.corpus.minhash), so (hash, paragraph_id) is all a lookup
+    needs. SQLite: WITHOUT ROWID, one b-tree."""
 
     __tablename__ = "band_keys"
     __table_args__ = {"sqlite_with_rowid": False}
