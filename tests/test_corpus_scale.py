@@ -368,6 +368,24 @@ def test_runner_tasks_of_several_items_give_the_results_in_order(chunk):
         assert list(run.map(pow, range(10), 2, ahead=4)) == [i * i for i in range(10)]
 
 
+def test_a_local_dask_cluster_turns_its_housekeeping_down_in_every_process():
+    """`--dask local` shares the cores with the writer: its workers run without the profiler and
+    check their event loops and the system rarely, with glibc's own trim threshold rather than the
+    nanny's (parallel.LOCAL_CLUSTER_CONFIG): set in the worker processes themselves."""
+    import os
+
+    import dask
+    import distributed  # noqa: F401 - its configuration defaults
+
+    from fazhi.corpus.parallel import LOCAL_CLUSTER_CONFIG, Runner
+
+    assert dask.config.get("distributed.admin.tick.interval") != LOCAL_CLUSTER_CONFIG["distributed.admin.tick.interval"]
+    with Runner.dask("local", 2) as run:
+        got = list(run.map(lambda i: (i, {k: dask.config.get(k) for k in LOCAL_CLUSTER_CONFIG},
+                                      os.environ.get("MALLOC_TRIM_THRESHOLD_")), range(3)))
+    assert got == [(i, LOCAL_CLUSTER_CONFIG, None) for i in range(3)]
+
+
 def test_a_links_run_reuses_what_it_read_and_only_within_the_run(sequential, tmp_path, monkeypatch):
     """Buckets share a memo of paragraphs, offsets and verified text pairs (fazhi.corpus.linkverify):
     the same rows with a memo kept whole or trimmed to a few entries; a worker's memo belongs to
