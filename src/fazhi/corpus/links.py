@@ -300,13 +300,8 @@ def matches_of_bucket(bucket: tuple[str, int], url: str, min_chars: int, stamp: 
     return matches_of_pairs(unspill(*bucket), url, min_chars, run=bucket[0], stamp=stamp)
 
 
-def spill(pairs, files: list[Path]) -> None:
-    """Append (new, old) pairs (a DataFrame) to the bucket file of their new paragraph (new mod len(files))."""
-    if len(pairs):
-        spill_arrays(pairs["new"].to_numpy(dtype=np.int64), pairs["old"].to_numpy(dtype=np.int64), files)
-
-
 def spill_arrays(new: np.ndarray, old: np.ndarray, files: list[Path]) -> None:
+    """Append (new, old) pairs to the bucket file of their new paragraph (new mod len(files))."""
     which = new % len(files)
     order = np.argsort(which, kind="stable")
     arr = np.column_stack((new[order], old[order]))

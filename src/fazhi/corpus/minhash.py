@@ -157,8 +157,3 @@ def band_keys(sig: np.ndarray, params: Params | None = None) -> np.ndarray:
     for j in range(r):
         z = _mix64(z ^ v[:, :, j])
     return ((z >> np.uint64(16)).astype(np.int64) - (1 << 47)).reshape(len(sig), params.bands)
-
-
-def band_hashes(sig_row, params: Params | None = None) -> list[int]:
-    """The band keys of one signature row, as ints."""
-    return band_keys(np.asarray(sig_row).reshape(1, -1), params)[0].tolist()
