@@ -387,7 +387,7 @@ def test_a_local_dask_cluster_turns_its_housekeeping_down_in_every_process():
 
 
 def test_a_links_run_reuses_what_it_read_and_only_within_the_run(sequential, tmp_path, monkeypatch):
-    """Buckets share a memo of paragraphs, offsets and verified text pairs (fazhi.corpus.linkverify):
+    """Buckets share a memo of paragraphs, verified text pairs and spans (fazhi.corpus.linkverify):
     the same rows with a memo kept whole or trimmed to a few entries; a worker's memo belongs to
     one run, the next run starts empty."""
     from fazhi.corpus import links
@@ -400,8 +400,8 @@ def test_a_links_run_reuses_what_it_read_and_only_within_the_run(sequential, tmp
         trimmed = links.links_local(c)
     key = list(links.ROW_COLUMNS)
     assert len(whole) > 500
-    (memo,) = made  # bounded: paragraphs, offsets and verified text pairs alike (they grew unbounded)
-    assert 0 < len(memo.verified) <= 8 and 0 < len(memo._paras) <= 8 and 0 < len(memo._offsets) <= 2
+    (memo,) = made  # bounded: paragraphs, verified text pairs and spans alike (they grew unbounded)
+    assert 0 < len(memo.verified) <= 8 and 0 < len(memo._paras) <= 8 and 0 < len(memo._spans) <= 8
     assert whole.sort_values(key).reset_index(drop=True).equals(trimmed.sort_values(key).reset_index(drop=True))
     first = memo_for("run-1")
     assert memo_for("run-1") is first and memo_for("run-2") is not first and memo_for("run-1") is not first

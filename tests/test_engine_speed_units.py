@@ -291,6 +291,30 @@ def test_normalize_by_runs_equals_the_char_by_char_rule():
     assert norm == "0年0亿元共计0个" and starts[0] == 100 and ends[0] == 104 and ends[2] == 110
 
 
+def test_a_span_of_the_norm_maps_back_as_the_offsets_say():
+    """norm_span (a verified match's place in the text, found without the per-char offsets) gives
+    normalize's starts[i] and ends[j - 1] for every i < j, numerals and folded chars included."""
+    import random
+
+    from fazhi.corpus.fingerprint import norm_span, normalize
+
+    rng = random.Random(11)
+    alphabet = "0123456789一二三十 .。，,；ABCabＡ１．　İß法治政府建设"
+    cases = ["二〇二四年 1. 5亿元，共计 3 个", "，，法治。", "İstanbul 12"]
+    cases += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(400)]
+    checked = 0
+    for s in cases:
+        _norm, starts, ends = normalize(s, 40)
+        n = len(starts)  # one entry a kept char (İ, kept as two, has one), one a number run
+        for i in range(n):
+            for j in range(i + 1, n + 1):
+                assert norm_span(s, 40, i, j) == (starts[i], ends[j - 1]), (s, i, j)
+                checked += 1
+        with pytest.raises(IndexError):
+            norm_span(s, 40, 0, n + 1)
+    assert checked > 10_000
+
+
 def test_units_without_offsets_are_the_same_units():
     """A build matched later from the store cuts units without their chars' offsets (C passes
     only): the same units, spans, normalised strings, contents and band keys as with them, on the

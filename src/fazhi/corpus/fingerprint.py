@@ -116,6 +116,23 @@ def normalize(s: str, base: int = 0) -> tuple[str, list[int], list[int]]:
     return "".join(out), starts, ends
 
 
+def norm_span(s: str, base: int, i: int, j: int) -> tuple[int, int]:
+    """normalize(s, base)'s starts[i] and ends[j - 1] (0 <= i < j <= len of the norm) without
+    the per-char lists: one translate and a walk over the runs, what a verified match needs."""
+    codes = s.translate(_CODES)
+    pos, start, last = 0, -1, j - 1
+    for m in _RUNS.finditer(codes):
+        a, b = m.span()
+        whole = codes[a] == "c"  # a run of kept chars, one norm char each; else one symbol
+        n = b - a if whole else 1
+        if start < 0 and i < pos + n:
+            start = base + (a + i - pos if whole else a)
+        if last < pos + n:
+            return start, base + (a + last - pos + 1 if whole else b)
+        pos += n
+    raise IndexError(f"norm[{i}:{j}] is past the {pos} chars of the norm")
+
+
 def _normalize_slow(s: str, base: int = 0) -> tuple[str, list[int], list[int]]:
     """normalize, one character at a time (the reference the fast version is tested against)."""
     out: list[str] = []

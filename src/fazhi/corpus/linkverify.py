@@ -5,16 +5,15 @@ spans mapped back to the reports' text, repeats of a unit in its report expanded
 A links run verifies its pairs bucket by bucket (a worker process takes many buckets), and the
 same paragraphs come back in bucket after bucket: a stock sentence is a candidate everywhere.
 A `RunMemo` keeps, for one run, the paragraphs read (normalised string, content, place) and the
-char offsets worked out, bounded (~100 MB): on a 20,000-report corpus 61 % of the paragraph reads
-and 65 % of the offsets of twelve buckets were repeats. It is keyed by the run (a token the run passes to
-its tasks), never reused by another: ids of paragraphs deleted and written again (reindex) could
-point at other text.
+text pairs verified and the spans of matches, bounded (~100 MB): on a 20,000-report corpus 61 % of the paragraph reads of
+twelve buckets were repeats. It is keyed by the run (a token the run passes to its tasks), never
+reused by another: ids of paragraphs deleted and written again (reindex) could point at other text.
+A match's span is mapped back to the text by `norm_span`, which walks the paragraph's runs and
+builds no per-char offsets (building them for every matched paragraph was half of verifying).
 """
 from __future__ import annotations
 
 from typing import Any
-
-import numpy as np
 
 from fazhi.corpus.candidates import MAX_UNIT_CHARS
 
@@ -22,14 +21,14 @@ Para = tuple[str, str, int, int, int, int]  # norm, content, start, seq, text ha
 
 
 class RunMemo:
-    """What one links run has read and worked out, at most `limit` paragraphs and verified pairs
-    of texts and `limit` // 4 offset arrays (the newest half kept when full)."""
+    """What one links run has read and worked out, at most `limit` paragraphs, verified pairs of
+    texts and spans of matches (the newest half kept when full)."""
 
     def __init__(self, limit: int = 100_000):
         self.limit = limit
         self._paras: dict[int, Para] = {}
-        self._offsets: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.verified: dict[tuple[int, int], Any] = {}  # (text hash, text hash) → copies.verify's answer
+        self._spans: dict[tuple[int, int, int], tuple[int, int]] = {}  # (paragraph id, i, j) → span
 
     def paragraphs(self, conn, pids: list[int]) -> dict[int, Para]:
         """Paragraph id → Para for those of `pids` that are stored."""
@@ -41,11 +40,17 @@ class RunMemo:
         _trim(known, self.limit)
         return out
 
-    def offsets(self, pid: int, para: Para) -> tuple[np.ndarray, np.ndarray]:
-        v = self._offsets.get(pid)
+
+    def span(self, pid: int, para: Para, i: int, j: int) -> tuple[int, int]:
+        """Where norm[i:j] of paragraph `pid` lies in its report's text (a stock sentence matches
+        the same way in bucket after bucket: remembered)."""
+        key = (pid, i, j)
+        v = self._spans.get(key)
         if v is None:
-            v = self._offsets[pid] = char_offsets(para[1], para[2])
-            _trim(self._offsets, self.limit // 4)
+            from fazhi.corpus.fingerprint import norm_span
+
+            v = self._spans[key] = norm_span(para[1], para[2], i, j)
+            _trim(self._spans, self.limit)
         return v
 
 
@@ -71,8 +76,8 @@ def memo_for(run: str | None) -> RunMemo:
 
 def read_paragraphs(conn, pids: list[int]) -> dict[int, Para]:
     """Paragraph id → (norm, content, start, seq, text hash, report id), read through the driver's
-    cursor (the ids are integers, written into the SQL): the normalised string only; the offsets of
-    its chars are worked out (`char_offsets`) for the few that verify."""
+    cursor (the ids are integers, written into the SQL): the normalised string only; where a match
+    lies in the text is worked out (`norm_span`) for the few that verify."""
     from fazhi.corpus.fingerprint import norm_text
 
     out: dict[int, Para] = {}
@@ -89,15 +94,6 @@ def read_paragraphs(conn, pids: list[int]) -> dict[int, Para]:
     finally:
         cur.close()
     return out
-
-
-def char_offsets(content: str, start: int) -> tuple[np.ndarray, np.ndarray]:
-    """Where each char of the paragraph's norm starts and ends in its report's text (arrays, not
-    lists of int objects: a memo keeps those of many paragraphs)."""
-    from fazhi.corpus.fingerprint import normalize
-
-    _n, starts, ends = normalize(content, start)
-    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
 
 
 def verify_pairs(conn, best, min_chars: int, places: dict[tuple[int, int], list[int]],
@@ -130,22 +126,21 @@ def verify_pairs(conn, best, min_chars: int, places: dict[tuple[int, int], list[
         if v is None:
             continue
         sim, qa, qb, oa, ob = v
-        (qs, qe), (os_, oe) = memo.offsets(a, q), memo.offsets(b, o)
+        os_, oe = memo.span(b, o, oa, ob)
         for seq in places.get((qrid, qseq), (qseq,)):
             if seq == qseq:
-                start, end = int(qs[qa]), int(qe[qb - 1])
+                start, end = memo.span(a, q, qa, qb)
             else:  # a repeat: the same words at its own place
                 start, end = _repeat_span(conn, qrid, seq, qa, qb)
-            out.append((qrid, seq, start, end, orid, oseq, int(os_[oa]), int(oe[ob - 1]), round(float(sim), 4)))
+            out.append((qrid, seq, start, end, orid, oseq, os_, oe, round(float(sim), 4)))
     return out
 
 
 def _repeat_span(conn, rid: int, seq: int, qa: int, qb: int) -> tuple[int, int]:
     from sqlalchemy import select
 
-    from fazhi.corpus.fingerprint import normalize
+    from fazhi.corpus.fingerprint import norm_span
     from fazhi.corpus.models import ParagraphRow as P
 
     start, content = conn.execute(select(P.start, P.content).where(P.report_id == rid, P.seq == seq)).one()
-    _n, starts, ends = normalize(content, start)
-    return starts[qa], ends[qb - 1]
+    return norm_span(content, start, qa, qb)
