@@ -124,6 +124,78 @@ def test_verify_reports_the_aligned_sub_span():
     assert verify(sentence, normalize(sample_text("001").splitlines()[5])[0]) is None
 
 
+def _verify_unbounded(q: str, o: str, cutoff: float, min_chars: int):
+    """copies.verify without its common-subsequence bound: rapidfuzz's ratio, then the partial
+    alignment of the shorter string (the rule the bound must never change)."""
+    from rapidfuzz.fuzz import partial_ratio_alignment, ratio
+
+    if min(len(q), len(o)) < min_chars:
+        return None
+    r = ratio(q, o, score_cutoff=cutoff * 100)
+    if r:
+        return r / 100, 0, len(q), 0, len(o)
+    short, long_ = (q, o) if len(q) <= len(o) else (o, q)
+    al = partial_ratio_alignment(short, long_, score_cutoff=cutoff * 100)
+    if not al or al.src_end - al.src_start < min_chars:
+        return None
+    if len(q) <= len(o):
+        return al.score / 100, al.src_start, al.src_end, al.dest_start, al.dest_end
+    return al.score / 100, al.dest_start, al.dest_end, al.src_start, al.src_end
+
+
+def test_verify_rules_out_by_common_chars_exactly_what_the_alignment_would():
+    """verify first rules out pairs whose longest common subsequence is too short for either
+    ratio: the same answers as without that bound on edited, embedded and unrelated passages of
+    the samples, close to the bar on both sides, at several bars."""
+    import random
+
+    from fazhi.corpus.copies import verify
+    from fazhi.corpus.fingerprint import norm_text
+
+    rng = random.Random(5)
+    lines = [norm_text(ln) for p in SAMPLES.glob("*.txt") for ln in p.read_text(encoding="utf-8").splitlines()]
+    lines = [ln for ln in lines if len(ln) >= 15]
+
+    def edited(s: str, k: int) -> str:
+        chars = list(s)
+        for _ in range(k):
+            i = rng.randrange(len(chars))
+            op = rng.random()
+            if op < 0.4:
+                chars[i] = rng.choice(lines)[0]
+            elif op < 0.7 and len(chars) > 1:
+                del chars[i]
+            else:
+                chars.insert(i, rng.choice("的和在对制度法治"))
+        return "".join(chars)
+
+    answers = {"passed": 0, "failed": 0}
+    for _ in range(3000):
+        a = rng.choice(lines)
+        kind = rng.random()
+        if kind < 0.3:
+            b = edited(a, rng.randint(0, max(1, len(a) // 3)))
+        elif kind < 0.5:  # words added to a passage found whole inside another: the bound is tight
+            other = rng.choice(lines)
+            at = rng.randrange(len(other) + 1)
+            grown = list(a)
+            for _ in range(rng.randint(0, len(a))):
+                grown.insert(rng.randrange(len(grown) + 1), rng.choice("乙丙丁戊己庚辛壬癸"))
+            a, b = "".join(grown), other[:at] + a + other[at:]
+        elif kind < 0.7:  # a sentence inside another passage, a little edited
+            other = rng.choice(lines)
+            at = rng.randrange(len(other) + 1)
+            b = other[:at] + edited(a, rng.randint(0, 4)) + other[at:]
+        else:
+            b = rng.choice(lines)
+        q, o = (a, b) if rng.random() < 0.5 else (b, a)
+        for cutoff, min_chars in ((0.8, 20), (0.6, 12), (0.9, 12)):
+            want = _verify_unbounded(q, o, cutoff, min_chars)
+            assert verify(q, o, cutoff, min_chars) == want, (q, o, cutoff)
+            answers["passed" if want else "failed"] += 1
+    assert answers["passed"] > 1500 and answers["failed"] > 1500
+
+
 def test_reindex_moves_a_corpus_to_new_fingerprint_settings(seeds, tmp_path):
     """A corpus built with other settings (here the first release's 4-grams, 32 bands of 4,
     12-character units) is re-fingerprinted from its stored text by `fazhi corpus reindex`,
