@@ -17,7 +17,7 @@ The same `index_plan` decides what `Corpus.add` indexes and what a query looks u
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -47,6 +47,14 @@ def index_plan(units: list[Unit]) -> Plan:
     the module docstring): too long, a repeat of an earlier identical unit, or past
     MAX_BAND_UNITS units on every one of its keys."""
     seen: set[int] = set()
+    indexed = []
+    for u in units:
+        indexed.append(len(u.norm) <= MAX_UNIT_CHARS and u.text_hash not in seen)
+        seen.add(u.text_hash)
+    uses = Counter(key for u, ok in zip(units, indexed) if ok for key in u.bands)
+    if max(uses.values(), default=0) <= MAX_BAND_UNITS:  # the usual case: no key reaches the cap
+        return [tuple(enumerate(u.bands)) if ok else () for u, ok in zip(units, indexed)]
+    seen.clear()
     per_key: dict[int, int] = {}
     plan: Plan = []
     for u in units:
