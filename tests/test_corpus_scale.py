@@ -113,6 +113,34 @@ def test_a_build_killed_before_its_matching_is_matched_when_run_again(synth_dir,
     assert not spill_path(db).exists()
 
 
+def test_a_build_matched_at_the_end_sends_rows_not_units(synth_dir):
+    """A worker of a build matched at the end sends its writer the units as stored (UnitRows:
+    columns and planned keys in arrays), not Unit objects: the same rows and keys as the units and
+    their plan give, and a pickle far smaller in objects."""
+    import pickle
+
+    import numpy as np
+
+    from fazhi.corpus import report_files
+    from fazhi.corpus.batch import PrepareOptions, prepare_file
+    from fazhi.corpus.candidates import index_plan
+    from fazhi.corpus.fingerprint import DEFAULT_PARAMS, report_units
+    from fazhi.corpus.unitrows import UnitRows
+
+    path = report_files([synth_dir])[3]
+    opts = PrepareOptions(None, DEFAULT_PARAMS.to_dict(), 50 << 20, False, prematch=False, deferred=True)
+    got = prepare_file(str(path), opts)
+    assert got.units == [] and got.plan == [] and len(got.rows) > 10
+    units = report_units(fazhi.analyze(path), DEFAULT_PARAMS)
+    plan = index_plan(units)
+    want = UnitRows.of(units, plan)
+    for col in ("level", "start", "end", "nchars", "text_hash", "counts", "keys"):
+        assert np.array_equal(getattr(got.rows, col), getattr(want, col)), col
+    assert got.rows.content == [u.content for u in units]
+    assert got.rows.keys.tolist() == [h for keys in plan for _b, h in keys] and sum(map(len, plan)) > 100
+    assert b"fazhi.corpus.fingerprint" not in pickle.dumps(got)  # no Unit object crosses
+
+
 def _killed_build(db: Path, files: list[Path]) -> None:
     """What a build matching at the end leaves when killed after its last batch: the reports stored
     unmatched, their band keys in the side file (fazhi.corpus.keyspill), and the keys of one more

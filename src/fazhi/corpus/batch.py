@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from fazhi.corpus.matchstore import Prematch
     from fazhi.corpus.recent import RecentIndex
     from fazhi.corpus.store import Corpus
+    from fazhi.corpus.unitrows import UnitRows
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Prepared:
     subject: "Subject | None" = None  # what the matcher needs to know of it
     units: "list[Unit]" = field(default_factory=list)
     plan: list = field(default_factory=list)  # the units' index plan (candidates.index_plan)
+    rows: "UnitRows | None" = None  # instead of units and plan when matched later from the store
     pre: "Prematch | None" = None  # matched against the reports stored so far (None: not done)
     error: str | None = None  # the file cannot be read as a report: one Chinese line
     stored_id: int | None = None  # these bytes are stored already
@@ -97,8 +99,13 @@ def _prepare(out: Prepared, path: Path, opts: PrepareOptions) -> None:
     params = Params.from_dict(opts.params)
     # matched later from the store (deferred): the writer needs no character offsets
     units = report_units(report, params, offsets=not opts.deferred)
-    out.values, out.subject, out.units, out.plan = _packed(report_values(report)), subject_of(report), units, \
-        index_plan(units)
+    out.values, out.subject = _packed(report_values(report)), subject_of(report)
+    if opts.deferred:  # the writer stores rows and keys, matches nothing: UnitRows, cheap to send
+        from fazhi.corpus.unitrows import UnitRows
+
+        out.rows = UnitRows.of(units)
+        return
+    out.units, out.plan = units, index_plan(units)
     if engine is not None and opts.prematch:
         from fazhi.corpus.matchstore import prematch
 
@@ -178,7 +185,7 @@ def _add_batch(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | N
     from fazhi.corpus.database import lock_matches
     from fazhi.corpus.models import ReportRow
     from fazhi.corpus.store import _now
-    from fazhi.corpus.unitrows import insert_units
+    from fazhi.corpus.unitrows import UnitRows, insert_units
 
     out: list[tuple[int, bool]] = []
     with corpus.engine.begin() as conn:
@@ -201,7 +208,8 @@ def _add_batch(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | N
             new.append((rid, it))
             out.append((rid, True))
         plans = {rid: it.plan if len(it.plan) == len(it.units) else index_plan(it.units) for rid, it in new}
-        pids = iter(insert_units(conn, [(rid, it.units, plans[rid]) for rid, it in new], spill))
+        rows = [(rid, it.rows if it.rows is not None else UnitRows.of(it.units, plans[rid])) for rid, it in new]
+        pids = iter(insert_units(conn, rows, spill))
         if not match:
             return out
         alive = matchstore.alive(conn, {m.report_id for _r, it in new if it.pre for m in it.pre.matches})

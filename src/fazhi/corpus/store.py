@@ -257,9 +257,9 @@ class Corpus(CorpusFrames):
 
     def _insert_units(self, conn, report_id: int, units: list[Unit], plan=None) -> None:
         """Paragraph rows for every unit; band keys as `plan` (fazhi.corpus.candidates.index_plan) says."""
-        from fazhi.corpus.unitrows import insert_units
+        from fazhi.corpus.unitrows import UnitRows, insert_units
 
-        insert_units(conn, [(report_id, units, plan)])
+        insert_units(conn, [(report_id, UnitRows.of(units, plan))])
 
     def ensure_copies(self, progress=None) -> int:
         """Compute the copy matches of reports stored before they were kept (see matchstore)."""
