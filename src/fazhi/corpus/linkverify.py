@@ -4,10 +4,11 @@ spans mapped back to the reports' text, repeats of a unit in its report expanded
 
 A links run verifies its pairs bucket by bucket (a worker process takes many buckets), and the
 same paragraphs come back in bucket after bucket: a stock sentence is a candidate everywhere.
-A `RunMemo` keeps, for one run, the paragraphs read (normalised string, content, place) and the
-text pairs verified and the spans of matches, bounded (~100 MB): on a 20,000-report corpus 61 % of the paragraph reads of
-twelve buckets were repeats. It is keyed by the run (a token the run passes to its tasks), never
-reused by another: ids of paragraphs deleted and written again (reindex) could point at other text.
+A `RunMemo` keeps, for one run, the paragraphs read (normalised string, content, place), the text
+pairs verified and the spans of matches, bounded (~100 MB): on a 20,000-report corpus 61 % of the
+paragraph reads of twelve buckets were repeats. It is keyed by the run (a token the run passes to
+its tasks), never reused by another: ids of paragraphs deleted and written again (reindex) could
+point at other text.
 A match's span is mapped back to the text by `norm_span`, which walks the paragraph's runs and
 builds no per-char offsets (building them for every matched paragraph was half of verifying).
 """
@@ -39,7 +40,6 @@ class RunMemo:
         known.update(got)
         _trim(known, self.limit)
         return out
-
 
     def span(self, pid: int, para: Para, i: int, j: int) -> tuple[int, int]:
         """Where norm[i:j] of paragraph `pid` lies in its report's text (a stock sentence matches
