@@ -50,9 +50,12 @@ def build(files: list[Path], db: Path, procs: int, dask: str | None = None, matc
 
     corpus = open_corpus(db)
     writer = [0.0]
+    window = [0.0, 0]  # worker CPU s and reports stored since the last progress line
     store = B.add_prepared
 
     def timed(*a):
+        window[0] += sum(it.cpu for it in a[1])
+        window[1] += len(a[1])
         t = time.perf_counter()
         try:
             return store(*a)
@@ -68,7 +71,10 @@ def build(files: list[Path], db: Path, procs: int, dask: str | None = None, matc
         def tick(*_):
             done[0] += 1
             if done[0] % 1000 == 0:
-                print(f"  {done[0]}/{len(files)}  {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+                ms = 1000 * window[0] / max(1, window[1])
+                print(f"  {done[0]}/{len(files)}  {time.perf_counter() - t0:.0f} s  worker CPU {ms:.1f} ms/report",
+                      file=sys.stderr, flush=True)
+                window[:] = [0.0, 0]
 
         mode = B.match_mode(match, len(files))
         stats = B.build(corpus, files, runner, B.worker_options(corpus, runner, max_bytes=50 << 20, ocr=False),
@@ -77,7 +83,7 @@ def build(files: list[Path], db: Path, procs: int, dask: str | None = None, matc
     corpus.close()
     return {"wall": time.perf_counter() - t0, "new": stats.added, "analyze_cpu": stats.analyse_cpu,
             "store": writer[0], "match": mode, "link_s": stats.link_s, "linked": stats.linked,
-            "merge_s": stats.merge_s}
+            "merge_s": stats.merge_s, "beside": stats.merged_beside}
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

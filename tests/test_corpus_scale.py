@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -457,3 +458,66 @@ def test_key_pairs_made_a_chunk_at_a_time_are_the_same_pairs(sequential):
     assert len(whole) > 10_000
     assert np.array_equal(pairs(7), whole) and np.array_equal(pairs(5000), whole)
     assert np.array_equal(pairs(5000, np.random.default_rng(1).permutation(len(h))), whole)
+
+
+def test_paragraph_lookup_by_position_equals_the_binary_search():
+    """Step 1 looks up the report of millions of paragraph ids: by their position in an array over
+    the id span when the ids are nearly contiguous (a corpus with reports deleted has gaps), else by
+    binary search; both give the same report and first paragraph."""
+    import numpy as np
+
+    from fazhi.corpus.links import Paragraphs
+
+    rng = np.random.default_rng(5)
+    ids = np.sort(rng.choice(np.arange(100, 5000), size=2000, replace=False))  # gaps everywhere
+    report = np.cumsum(rng.random(len(ids)) < 0.1) + 1
+    first = ids[np.searchsorted(report, report)]
+    by_position = Paragraphs.of(ids, report, first, {})
+    by_search = Paragraphs(ids, report, first, {})
+    assert by_position.dense is not None and by_search.dense is None
+    pids = rng.choice(ids, size=10_000)
+    for got, want in zip(by_position.lookup(pids), by_search.lookup(pids)):
+        assert np.array_equal(got, want)
+    assert np.array_equal(by_position.lookup(pids)[1], first[np.searchsorted(ids, pids)])
+    sparse = Paragraphs.of(np.array([1, 10**9]), np.array([1, 2]), np.array([1, 10**9]), {})
+    assert sparse.dense is None and sparse.lookup(np.array([10**9]))[0].tolist() == [2]
+
+
+def test_a_fresh_build_merges_its_keys_while_it_links_and_says_when_that_fails(synth_dir, sequential, tmp_path,
+                                                                             monkeypatch):
+    """A fresh build matched at the end links from its keys written aside, sorted, while a thread
+    merges them into band_keys: the same reports, keys and matches as the sequential build. When
+    the merge fails (disk full) it says so in one line, stores no matches (the index is not
+    whole), keeps the side file, and the next run merges it and matches everything."""
+    from sqlalchemy.exc import OperationalError
+
+    import fazhi.corpus.keyspill as keyspill
+    from fazhi.corpus import report_files
+    from fazhi.corpus.build import build, worker_options
+    from fazhi.corpus.parallel import Runner
+
+    files = [f for f in report_files([synth_dir]) if f.suffix == ".txt"]
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    with open_corpus(tmp_path / "beside.db") as c, Runner.local(2) as run:
+        stats = build(c, files, run, worker_options(c, run, max_bytes=50 << 20, ocr=False), match="end")
+    assert stats.merged_beside and stats.linked == 240 and stats.stopped is None
+    assert _state(tmp_path / "beside.db") == _state(sequential)
+    assert not spill_path(tmp_path / "beside.db").exists() and not list(scratch.iterdir())  # files removed
+
+    def full(*_a, **_k):
+        raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+
+    db = tmp_path / "full.db"
+    monkeypatch.setattr(keyspill, "merge_files", full)
+    with open_corpus(db) as c, Runner.inline() as run:
+        stats = build(c, files, run, worker_options(c, run, max_bytes=50 << 20, ocr=False), match="end")
+    assert stats.added == 240 and not stats.merged_beside and stats.linked == 0
+    assert stats.stopped.startswith("写入查重索引失败（") and "磁盘" in stats.stopped and "Error" not in stats.stopped
+    assert _state(db)["unmatched"] == 240 and spill_path(db).exists()
+    monkeypatch.undo()
+    with open_corpus(db) as c, Runner.inline() as run:  # opening merges the side file
+        again = build(c, files, run, worker_options(c, run, max_bytes=50 << 20, ocr=False), match="end")
+    assert (again.added, again.skipped, again.linked, again.merged_beside) == (0, 240, 240, False)
+    assert _state(db) == _state(sequential) and not spill_path(db).exists()

@@ -195,14 +195,24 @@ def _stored_pids(raw: sqlite3.Connection) -> np.ndarray:
 
 def _merge_part(raw: sqlite3.Connection, part: int, stored: np.ndarray) -> int:
     """One hash range: its keys read back, those of stored paragraphs kept, sorted, inserted."""
+    arr = _sorted_part(raw, part, stored)
+    return _insert_sorted(raw, arr) if arr is not None else 0
+
+
+def _sorted_part(raw: sqlite3.Connection, part: int, stored: np.ndarray) -> np.ndarray | None:
+    """One hash range's keys of stored paragraphs, sorted by (hash, paragraph id); None: no keys."""
     blobs = [b for (b,) in raw.execute("SELECT keys FROM spill.batches WHERE part = ?", (part,))]
     if not blobs:
-        return 0
+        return None
     arr = np.frombuffer(b"".join(blobs), dtype=np.int64).reshape(-1, 2)
     del blobs
     at = np.minimum(np.searchsorted(stored, arr[:, 1]), max(len(stored) - 1, 0))
     arr = arr[(stored[at] == arr[:, 1])] if len(stored) else arr[:0]
-    arr = arr[np.lexsort((arr[:, 1], arr[:, 0]))]
+    return arr[np.lexsort((arr[:, 1], arr[:, 0]))]
+
+
+def _insert_sorted(raw: sqlite3.Connection, arr: np.ndarray) -> int:
+    """Sorted (hash, paragraph id) rows into band_keys, in one transaction."""
     raw.execute("BEGIN IMMEDIATE")
     for i in range(0, len(arr), _INSERT_ROWS):
         chunk = arr[i:i + _INSERT_ROWS]
@@ -210,6 +220,48 @@ def _merge_part(raw: sqlite3.Connection, part: int, stored: np.ndarray) -> int:
                         zip(chunk[:, 0].tolist(), chunk[:, 1].tolist()))
     raw.execute("COMMIT")
     return len(arr)
+
+
+def export_sorted(engine, path: Path, folder: Path) -> list[Path]:
+    """The side file's keys of stored paragraphs written to `folder` as one .npy file per hash
+    range ((n, 2) int64, sorted by hash then paragraph id, in key order), for a links pass that
+    reads them instead of band_keys while `merge_files` fills band_keys (fazhi.corpus.build).
+    The side file stays until merged."""
+    out = []
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        conn.commit()
+        raw.execute("ATTACH DATABASE ? AS spill", (str(path),))
+        try:
+            if raw.execute("SELECT 1 FROM spill.sqlite_master WHERE name = 'batches'").fetchone():
+                stored = _stored_pids(raw)
+                for part in range(PARTS):
+                    arr = _sorted_part(raw, part, stored)
+                    if arr is not None and len(arr):
+                        out.append(Path(folder) / f"keys-{part:02d}.npy")
+                        np.save(out[-1], arr)
+        finally:
+            raw.execute("DETACH DATABASE spill")
+    return out
+
+
+def merge_files(engine, files: list[Path], path: Path) -> int:
+    """Insert the keys of `export_sorted`'s files into band_keys (one transaction a file), then
+    delete the side file they came from. Returns the rows inserted."""
+    done = 0
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        conn.commit()
+        try:
+            for f in files:
+                done += _insert_sorted(raw, np.load(f))
+        except BaseException:
+            if raw.in_transaction:
+                raw.execute("ROLLBACK")
+            raise
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        p.unlink(missing_ok=True)
+    return done
 
 
 def _merge_rows(raw: sqlite3.Connection) -> int:

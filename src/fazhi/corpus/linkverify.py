@@ -30,15 +30,17 @@ class RunMemo:
         self._paras: dict[int, Para] = {}
         self.verified: dict[tuple[int, int], Any] = {}  # (text hash, text hash) → copies.verify's answer
         self._spans: dict[tuple[int, int, int], tuple[int, int]] = {}  # (paragraph id, i, j) → span
+        self._norms: dict[int, str] = {}  # text hash → normalised string (stock paragraphs: one per text)
 
     def paragraphs(self, conn, pids: list[int]) -> dict[int, Para]:
         """Paragraph id → Para for those of `pids` that are stored."""
         known = self._paras
         out = {p: known[p] for p in pids if p in known}
-        got = read_paragraphs(conn, [p for p in pids if p not in known])
+        got = read_paragraphs(conn, [p for p in pids if p not in known], self._norms)
         out.update(got)
         known.update(got)
         _trim(known, self.limit)
+        _trim(self._norms, self.limit)
         return out
 
     def span(self, pid: int, para: Para, i: int, j: int) -> tuple[int, int]:
@@ -74,13 +76,15 @@ def memo_for(run: str | None) -> RunMemo:
     return _MEMOS[run]
 
 
-def read_paragraphs(conn, pids: list[int]) -> dict[int, Para]:
+def read_paragraphs(conn, pids: list[int], norms: dict[int, str] | None = None) -> dict[int, Para]:
     """Paragraph id → (norm, content, start, seq, text hash, report id), read through the driver's
     cursor (the ids are integers, written into the SQL): the normalised string only; where a match
-    lies in the text is worked out (`norm_span`) for the few that verify."""
+    lies in the text is worked out (`norm_span`) for the few that verify. `norms`: normalised
+    strings by text hash (the hash of the normalised string) already made, added to."""
     from fazhi.corpus.fingerprint import norm_text
 
     out: dict[int, Para] = {}
+    norms = {} if norms is None else norms
     if not pids:
         return out
     cur = conn.connection.dbapi_connection.cursor()
@@ -90,7 +94,10 @@ def read_paragraphs(conn, pids: list[int]) -> dict[int, Para]:
             cur.execute(f'SELECT id, start, content, seq, text_hash, report_id FROM paragraphs WHERE id IN ({ids})')
             for pid, start, content, seq, th, rid in cur.fetchall():
                 text = content if isinstance(content, str) else bytes(content).decode("utf-16-le")
-                out[pid] = (norm_text(text), text, start, seq, th, rid)
+                norm = norms.get(th)
+                if norm is None:
+                    norm = norms[th] = norm_text(text)
+                out[pid] = (norm, text, start, seq, th, rid)
     finally:
         cur.close()
     return out
