@@ -7,7 +7,6 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -98,6 +97,7 @@ def test_matching_at_the_end_equals_matching_each_report(synth_dir, sequential, 
     assert done.returncode == 2 and "新入库 240 份，已存在跳过 0 份，失败 1 份" in done.stderr, done.stderr
     assert "统一查重 240 份" in done.stderr and "Traceback" not in done.stderr
     assert _state(db) == _state(sequential)
+    assert not list(tmp_path.glob(".fazhi-keys-*")) and not spill_path(db).exists()  # the keys read aside
 
 
 def test_a_build_killed_before_its_matching_is_matched_when_run_again(synth_dir, sequential, tmp_path):
@@ -151,7 +151,7 @@ def _killed_build(db: Path, files: list[Path]) -> None:
 
     with open_corpus(db) as c:
         opts = PrepareOptions(None, c.params.to_dict(), 50 << 20, False, prematch=False, deferred=True)
-        spill = open_for_build(c.engine, db)
+        spill = open_for_build(c.engine, db, c.params.key_bits)
         add_prepared(c, [prepare_file(str(f), opts) for f in files], match=False, spill=spill)
         top = _state(db)["paragraphs"]
         spill.add([(7 << 40 | i, top + 1 + i) for i in range(500)])
@@ -497,14 +497,13 @@ def test_a_fresh_build_merges_its_keys_while_it_links_and_says_when_that_fails(s
     from fazhi.corpus.parallel import Runner
 
     files = [f for f in report_files([synth_dir]) if f.suffix == ".txt"]
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    with open_corpus(tmp_path / "beside.db") as c, Runner.local(2) as run:
+    (tmp_path / "here").mkdir()
+    with open_corpus(tmp_path / "here" / "beside.db") as c, Runner.local(2) as run:
         stats = build(c, files, run, worker_options(c, run, max_bytes=50 << 20, ocr=False), match="end")
     assert stats.merged_beside and stats.linked == 240 and stats.stopped is None
-    assert _state(tmp_path / "beside.db") == _state(sequential)
-    assert not spill_path(tmp_path / "beside.db").exists() and not list(scratch.iterdir())  # files removed
+    assert _state(tmp_path / "here" / "beside.db") == _state(sequential)
+    left = {f.name for f in (tmp_path / "here").iterdir()}
+    assert "beside.db-bandkeys" not in left and not [n for n in left if n.startswith(".fazhi-keys-")]
 
     def full(*_a, **_k):
         raise OperationalError("INSERT", {}, Exception("database or disk is full"))
@@ -521,3 +520,29 @@ def test_a_fresh_build_merges_its_keys_while_it_links_and_says_when_that_fails(s
         again = build(c, files, run, worker_options(c, run, max_bytes=50 << 20, ocr=False), match="end")
     assert (again.added, again.skipped, again.linked, again.merged_beside) == (0, 240, 240, False)
     assert _state(db) == _state(sequential) and not spill_path(db).exists()
+
+
+
+def test_keys_exported_aside_are_sorted_files_of_what_the_merge_stores(synth_dir, tmp_path):
+    """A fresh build's keys written aside for its links pass (keyspill.export_sorted): files of
+    at least `rows_per_file` rows (the last excepted), sorted by (hash, paragraph id) across
+    files, holding exactly the keys the merge stores: none of a batch that never committed."""
+    import numpy as np
+
+    from fazhi.corpus import report_files
+    from fazhi.corpus.database import make_engine
+    from fazhi.corpus.keyspill import export_sorted
+
+    db = tmp_path / "aside.db"
+    _killed_build(db, report_files([synth_dir])[:60])
+    (tmp_path / "keys").mkdir()
+    engine = make_engine(f"sqlite:///{db}")
+    files = export_sorted(engine, spill_path(db), tmp_path / "keys", rows_per_file=300)
+    engine.dispose()
+    arrays = [np.load(f) for f in files]
+    assert len(files) > 3 and all(len(a) >= 300 for a in arrays[:-1])
+    rows = np.concatenate(arrays)
+    assert np.array_equal(rows, rows[np.lexsort((rows[:, 1], rows[:, 0]))])
+    with open_corpus(db):  # opening merges the side file into band_keys
+        pass
+    assert set(map(tuple, rows.tolist())) == _stored_keys(db) and len(rows) == len(_stored_keys(db))

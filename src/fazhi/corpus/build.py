@@ -97,7 +97,7 @@ def build(corpus: "Corpus", paths: Iterable[str | Path], runner: "Runner", opts:
     try:
         _run(paths, runner, opts, batch, stats, note, pending, flush)
         if spill is not None and stats.stopped is None:
-            beside = MergeBeside.start(corpus, spill, runner)
+            beside = MergeBeside.start(corpus, spill)
         if spill is not None and beside is None:
             _merge_spill(corpus, spill, stats)
         if at_end and stats.stopped is None:
@@ -124,7 +124,8 @@ class MergeBeside:
     thread of this process inserts them into band_keys meanwhile (keyspill.merge_files; SQLite
     does the inserts with the GIL released). The merge (118 s at 100,000 reports) no longer waits
     for the links pass nor the links pass for it. Only when band_keys is empty (every key of the
-    corpus is in the side file) and the links run in this machine's processes."""
+    corpus is in the side file). The folder is made beside the database: a Dask cluster that
+    reads a SQLite corpus sees its folder (Runner.shared_disk)."""
 
     def __init__(self, corpus: "Corpus", spill, folder: str, files: list[Path]):
         import threading
@@ -135,7 +136,7 @@ class MergeBeside:
         self._thread = threading.Thread(target=self._merge, name="fazhi-merge-keys", daemon=True)
 
     @classmethod
-    def start(cls, corpus: "Corpus", spill, runner: "Runner") -> "MergeBeside | None":
+    def start(cls, corpus: "Corpus", spill) -> "MergeBeside | None":
         import shutil
         import tempfile
         import time
@@ -145,7 +146,7 @@ class MergeBeside:
         from fazhi.corpus.keyspill import export_sorted
         from fazhi.corpus.models import BandKeyRow
 
-        if runner.kind == "dask" or not spill.path.exists():
+        if not spill.path.exists():
             return None
         t0, folder = time.perf_counter(), None
         try:
@@ -153,7 +154,7 @@ class MergeBeside:
                 if conn.execute(select(BandKeyRow.hash).limit(1)).first() is not None:
                     return None
             spill.close_file()
-            folder = tempfile.mkdtemp(prefix="fazhi-keys-")
+            folder = tempfile.mkdtemp(prefix=".fazhi-keys-", dir=spill.path.parent)
             files = export_sorted(corpus.engine, spill.path, Path(folder))
         except Exception:  # noqa: BLE001 - disk full ...: merged the usual way (which says why)
             if folder is not None:
@@ -267,7 +268,7 @@ def link_unmatched(corpus: "Corpus", runner: "Runner | None" = None, beside: Mer
         return corpus.ensure_copies()
     url = corpus.engine.url.render_as_string(hide_password=False)
     if runner is not None and runner.kind == "dask" and _readable(corpus, runner):
-        rows = links_dask(corpus, url)
+        rows = links_dask(corpus, url, key_files=beside.files if beside is not None else None)
     else:
         rows = links_local(corpus, runner=runner, key_files=beside.files if beside is not None else None)
     if beside is not None:

@@ -222,12 +222,21 @@ def _insert_sorted(raw: sqlite3.Connection, arr: np.ndarray) -> int:
     return len(arr)
 
 
-def export_sorted(engine, path: Path, folder: Path) -> list[Path]:
-    """The side file's keys of stored paragraphs written to `folder` as one .npy file per hash
-    range ((n, 2) int64, sorted by hash then paragraph id, in key order), for a links pass that
-    reads them instead of band_keys while `merge_files` fills band_keys (fazhi.corpus.build).
-    The side file stays until merged."""
-    out = []
+def export_sorted(engine, path: Path, folder: Path, rows_per_file: int = 500_000) -> list[Path]:
+    """The side file's keys of stored paragraphs written to `folder` as .npy files of consecutive
+    hash ranges, each of at least `rows_per_file` rows but the last ((n, 2) int64, sorted by hash
+    then paragraph id: ranges are in key order), for a links pass that reads them instead of
+    band_keys while `merge_files` fills band_keys (fazhi.corpus.build). The files are its
+    partitions: about as many as it makes of band_keys (links.hash_parts). The side file stays
+    until merged."""
+    out: list[Path] = []
+    pending: list[np.ndarray] = []
+
+    def write() -> None:
+        out.append(Path(folder) / f"keys-{len(out):03d}.npy")
+        np.save(out[-1], np.concatenate(pending))
+        pending.clear()
+
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
         conn.commit()
@@ -238,8 +247,11 @@ def export_sorted(engine, path: Path, folder: Path) -> list[Path]:
                 for part in range(PARTS):
                     arr = _sorted_part(raw, part, stored)
                     if arr is not None and len(arr):
-                        out.append(Path(folder) / f"keys-{part:02d}.npy")
-                        np.save(out[-1], arr)
+                        pending.append(arr)
+                    if sum(map(len, pending)) >= rows_per_file:
+                        write()
+                if pending:
+                    write()
         finally:
             raw.execute("DETACH DATABASE spill")
     return out

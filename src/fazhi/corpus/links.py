@@ -119,13 +119,6 @@ def hash_ranges(parts: int = HASH_PARTS, bits: int = 64) -> list[tuple[int, int]
     return [(lo, hi - 1) for lo, hi in zip(edges[:-1], edges[1:])]
 
 
-def read_keys(conn, lo: int, hi: int, upto: int | None = None):
-    """The band_keys rows with lo <= hash <= hi as a DataFrame (hash, pid), see read_key_rows."""
-    import pandas as pd
-
-    return pd.DataFrame(read_key_rows(conn, lo, hi, upto), columns=["hash", "pid"])
-
-
 def read_key_rows(conn, lo: int, hi: int, upto: int | None = None) -> np.ndarray:
     """The band_keys rows with lo <= hash <= hi (of paragraphs with ids up to `upto`, default all)
     as an (n, 2) int64 array (hash, pid)."""
@@ -218,13 +211,25 @@ def _paragraphs_for(conn, url: str, stamp: Stamp | None = None) -> Paragraphs:
     return _PARAS[url][1]
 
 
-def pairs_of_range(rng: tuple[int, int], url: str, stamp: Stamp | None = None):
+def pairs_of_range(rng: KeySource, url: str, stamp: Stamp | None = None):
     """Step 1 on one hash range, reading the store at `url` (run where the partition lives)."""
+    import pandas as pd
+
     from fazhi.corpus.batch import _engine
 
     with _engine(url).connect() as conn:
         stamp = stamp or paragraphs_stamp(conn)
-        return key_pairs(read_keys(conn, *rng, upto=stamp[0]), _paragraphs_for(conn, url, stamp))
+        keys = pd.DataFrame(key_rows(conn, rng, stamp[0]), columns=["hash", "pid"])
+        return key_pairs(keys, _paragraphs_for(conn, url, stamp))
+
+
+def key_rows(conn, src: KeySource, upto: int) -> np.ndarray:
+    """The (hash, pid) rows of one hash range of band_keys, or of a file of sorted keys
+    (keyspill.export_sorted), of paragraphs with ids up to `upto`."""
+    if isinstance(src, str):
+        keys = np.load(src)
+        return keys[keys[:, 1] <= upto]
+    return read_key_rows(conn, *src, upto)
 
 
 def matches_of_pairs(pairs, url: str, min_chars: int, run: str | None = None, stamp: Stamp | None = None):
@@ -316,11 +321,7 @@ def pairs_to_buckets(rng: KeySource, url: str, folder: str, buckets: int, stamp:
 def spill_range(conn, rng: KeySource, paras: Paragraphs, files: list[Path], upto: int) -> int:
     """Step 1 on one hash range (keys of paragraphs up to `upto`), its pairs appended to `files` a
     chunk at a time; returns how many."""
-    if isinstance(rng, str):
-        keys = np.load(rng)
-        keys = keys[keys[:, 1] <= upto]
-    else:
-        keys = read_key_rows(conn, *rng, upto)
+    keys = key_rows(conn, rng, upto)
     n = 0
     for new, old in key_pair_chunks(keys[:, 0], keys[:, 1], paras):
         spill_arrays(new, old, files)
@@ -355,20 +356,22 @@ def unspill(folder: str, bucket: int):
     return pd.DataFrame({"new": arr[:, 0], "old": arr[:, 1]})
 
 
-def links_dask(corpus, url: str):
+def links_dask(corpus, url: str, key_files: list[Path] | None = None):
     """The same on a Dask cluster (the current distributed Client): a Dask DataFrame of band keys
-    partitioned by hash range, read by the workers from the store; pairs shuffled on the new
-    paragraph; best candidates and verification per partition."""
+    partitioned by hash range, read by the workers from the store (or from `key_files`, see
+    links_local, in a folder the workers see); pairs shuffled on the new paragraph; best
+    candidates and verification per partition."""
     import uuid
 
     import dask.dataframe as dd
     import pandas as pd
 
     with corpus.engine.connect() as conn:
-        parts, stamp = hash_parts(conn), paragraphs_stamp(conn)
+        stamp = paragraphs_stamp(conn)
+        sources: list = [str(f) for f in key_files] if key_files is not None else \
+            hash_ranges(hash_parts(conn), corpus.params.key_bits)
     pair_meta = pd.DataFrame({"new": pd.Series([], dtype="int64"), "old": pd.Series([], dtype="int64")})
-    pairs = dd.from_map(pairs_of_range, hash_ranges(parts, corpus.params.key_bits), url=url, stamp=stamp,
-                        meta=pair_meta, enforce_metadata=False)
+    pairs = dd.from_map(pairs_of_range, sources, url=url, stamp=stamp, meta=pair_meta, enforce_metadata=False)
     pairs = pairs.shuffle("new", npartitions=NEW_PARTS)
     row_meta = matches_of_pairs(pair_meta, url, corpus.params.min_chars, stamp=stamp)
     run = uuid.uuid4().hex
