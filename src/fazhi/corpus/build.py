@@ -100,6 +100,7 @@ def build(corpus: "Corpus", paths: Iterable[str | Path], runner: "Runner", opts:
             beside = MergeBeside.start(corpus, spill)
         if spill is not None and beside is None:
             _merge_spill(corpus, spill, stats)
+            spill.close()  # its lock released before the links pass, as it was
         if at_end and stats.stopped is None:
             if on_link is not None:
                 on_link()
@@ -119,7 +120,7 @@ def build(corpus: "Corpus", paths: Iterable[str | Path], runner: "Runner", opts:
 
 class MergeBeside:
     """A fresh build's band keys merged into band_keys while its links pass runs: the side file's
-    keys are written sorted, one file per hash range, to a temporary folder
+    keys are written sorted, in files of consecutive hash ranges, to a temporary folder
     (keyspill.export_sorted); the links pass reads them there (links_local's key_files) and a
     thread of this process inserts them into band_keys meanwhile (keyspill.merge_files; SQLite
     does the inserts with the GIL released). The merge (118 s at 100,000 reports) no longer waits
@@ -160,10 +161,10 @@ class MergeBeside:
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
             return None
-        self = cls(corpus, spill, folder, files)
-        self.t0 = t0
-        self._thread.start()
-        return self
+        merging = cls(corpus, spill, folder, files)
+        merging.t0 = t0
+        merging._thread.start()
+        return merging
 
     def _merge(self) -> None:
         from fazhi.corpus.keyspill import merge_files

@@ -176,9 +176,14 @@ def merge(engine, path: Path) -> int:
             raise
         finally:
             raw.execute("DETACH DATABASE spill")
+    _delete(path)
+    return done
+
+
+def _delete(path: Path) -> None:
+    """The side file and its WAL files, once merged."""
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         p.unlink(missing_ok=True)
-    return done
 
 
 def _stored_pids(raw: sqlite3.Connection) -> np.ndarray:
@@ -271,8 +276,7 @@ def merge_files(engine, files: list[Path], path: Path) -> int:
             if raw.in_transaction:
                 raw.execute("ROLLBACK")
             raise
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        p.unlink(missing_ok=True)
+    _delete(path)
     return done
 
 

@@ -272,7 +272,7 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
     (in a temporary folder under `workdir`), then each bucket is counted and verified, so memory
     holds one partition, not the corpus' pairs. With a `runner` of local worker processes
     (fazhi.corpus.parallel) both steps run in those processes, each writing its own bucket files.
-    `key_files`: every band key of the corpus, sorted, one hash range a file
+    `key_files`: every band key of the corpus, sorted, in files of consecutive hash ranges
     (keyspill.export_sorted), read instead of band_keys (a fresh build merging them meanwhile)."""
     import tempfile
 
