@@ -185,7 +185,7 @@ def test_band_keys_left_aside_by_a_killed_build_are_merged_on_open(synth_dir, tm
     with open_corpus(db) as c:
         assert c.size() == 30
     assert spill_path(db).exists() and _stored_keys(db) == set()
-    _unlock(fd)
+    _unlock(fd, db)
     with open_corpus(db) as c:
         assert c.size() == 30
     assert _stored_keys(db) == _stored_keys(ref) and len(_stored_keys(ref)) > 1000
@@ -504,6 +504,7 @@ def test_a_fresh_build_merges_its_keys_while_it_links_and_says_when_that_fails(s
     assert _state(tmp_path / "here" / "beside.db") == _state(sequential)
     left = {f.name for f in (tmp_path / "here").iterdir()}
     assert "beside.db-bandkeys" not in left and not [n for n in left if n.startswith(".fazhi-keys-")]
+    assert "beside.db-bandkeys.lock" not in left  # the build's lock file goes with its lock
 
     def full(*_a, **_k):
         raise OperationalError("INSERT", {}, Exception("database or disk is full"))
@@ -546,3 +547,100 @@ def test_keys_exported_aside_are_sorted_files_of_what_the_merge_stores(synth_dir
     with open_corpus(db):  # opening merges the side file into band_keys
         pass
     assert set(map(tuple, rows.tolist())) == _stored_keys(db) and len(rows) == len(_stored_keys(db))
+
+
+def test_dask_links_shuffle_in_memory_or_on_disk_gives_the_rows_of_the_pandas_pass(sequential, monkeypatch):
+    """`corpus links` on Dask shuffles its pairs in memory for a small corpus and through disk
+    (p2p) for a large one (links.shuffle_method): both give exactly the rows of the pandas pass;
+    the meta of its partitions is made without reading the store in this process."""
+    from fazhi.corpus import links
+    from fazhi.corpus.parallel import Runner
+
+    assert links.shuffle_method(10_000) == "tasks" and links.shuffle_method(10**9) == "p2p"
+    assert links.pair_parts(10_000) == 8 and links.pair_parts(81_000_000) == 2 * (81_000_000 // 500_000 + 1)
+    key = list(links.ROW_COLUMNS)
+
+    def rows(frame):
+        return frame.sort_values(key).reset_index(drop=True)
+
+    with open_corpus(sequential, create=False) as c:
+        url = c.engine.url.render_as_string(hide_password=False)
+        want = rows(links.links_local(c))
+        links._PARAS.clear()
+        with Runner.dask("local", 2):
+            for in_memory_up_to in (10**12, 0):
+                monkeypatch.setattr(links, "TASKS_SHUFFLE_KEYS", in_memory_up_to)
+                assert rows(links.links_dask(c, url)).equals(want)
+        assert url not in links._PARAS  # the paragraphs were read by the workers only
+    assert len(want) > 500
+
+
+def test_workers_warmed_for_a_links_pass_hold_the_paragraphs_it_reads(sequential, tmp_path):
+    """Before a build's links pass each worker loads the store's paragraphs for it (while the keys
+    are exported): the pass then finds them loaded for its stamp. A store it cannot read is only
+    a lost head start (False, nothing raised)."""
+    import os
+
+    from fazhi.corpus import links
+    from fazhi.corpus.parallel import Runner
+
+    with open_corpus(sequential, create=False) as c:
+        url = c.engine.url.render_as_string(hide_password=False)
+        with c.engine.connect() as conn:
+            stamp = links.paragraphs_stamp(conn)
+    links._PARAS.clear()
+    assert links.warm_for_links(url) is True
+    assert links._PARAS[url][0] == stamp and len(links._PARAS[url][1].ids) == stamp[1]
+    assert links.warm_for_links(f"sqlite:///{tmp_path / 'nowhere' / 'x.db'}") is False
+
+    def held(u: str):
+        return os.getpid(), u in links._PARAS and links._PARAS[u][0]
+
+    with Runner.dask("local", 2) as run:
+        assert [f.result() for f in run.on_each_worker(links.warm_for_links, url)] == [True, True]
+        pids = {f.result() for f in run.on_each_worker(held, url)}
+    assert len(pids) == 2 and {s for _pid, s in pids} == {stamp}  # every worker, once
+    assert Runner.inline().on_each_worker(held, url) == []
+
+
+@pytest.mark.parametrize("kind", ["inline", "local"])
+def test_work_given_for_meanwhile_runs_once_before_the_first_result(kind):
+    """Runner.map runs `meanwhile` once, after the first tasks are sent and before their results
+    are taken (what the build imports for its links pass while the workers start); also when
+    there is nothing to map."""
+    from fazhi.corpus.parallel import Runner
+
+    with Runner.inline() if kind == "inline" else Runner.local(2) as run:
+        empty: list = []
+        assert list(run.map(pow, [], 2, meanwhile=lambda: empty.append("meanwhile"))) == []
+        got: list = []
+        for i in run.map(pow, range(10), 2, meanwhile=lambda: got.append("meanwhile")):
+            got.append(i)
+    assert empty == ["meanwhile"]
+    assert got == ["meanwhile"] + [i * i for i in range(10)]
+
+
+def test_the_side_files_lock_leaves_no_file_and_is_never_held_twice(tmp_path):
+    """The lock a build holds on its side file (keyspill._lock) is one file beside the database,
+    removed by its holder when it lets go. A process that opened that file before it was removed
+    and got the lock after finds it no longer at the path and locks the new file instead: never
+    two holders at once."""
+    import fcntl
+    import os
+
+    from fazhi.corpus.keyspill import _at_path, _lock, _lock_path, _unlock
+
+    db = tmp_path / "c.db"
+    path = _lock_path(db)
+    held = _lock(db, wait=False)
+    assert held is not None and path.exists() and _lock(db, wait=False) is None
+    late = os.open(path, os.O_RDWR)  # another process, about to wait for the lock
+    _unlock(held, db)
+    assert not path.exists()
+    fcntl.flock(late, fcntl.LOCK_EX | fcntl.LOCK_NB)  # it gets the lock of the removed file ...
+    assert not _at_path(late, path)  # ... which _lock lets go of, taking the file at the path
+    again = _lock(db, wait=True)
+    assert again is not None and _at_path(again, path) and _lock(db, wait=False) is None
+    os.close(late)
+    _unlock(again, db)
+    assert not path.exists()

@@ -16,8 +16,8 @@ Safety:
   only keys whose paragraph is stored; a batch whose transaction failed has its rows deleted
   (`drop_uncommitted`) before its paragraph ids are given to other paragraphs;
 - a build holds an exclusive lock on `<db>-bandkeys.lock` (flock) for as long as it writes the
-  side file. Opening a corpus merges a side file left by a build that died (the lock is free
-  then) and leaves alone one that a running build owns;
+  side file, and removes that file when it lets go. Opening a corpus merges a side file left by
+  a build that died (the lock is free then) and leaves alone one that a running build owns;
 - merging is idempotent (INSERT OR IGNORE): a merge killed half-way is done again.
 Only for SQLite files on a system with flock; elsewhere keys go straight to band_keys.
 """
@@ -50,21 +50,41 @@ def supported() -> bool:
 
 
 def _lock(db: Path, wait: bool) -> int | None:
-    """An fd holding the exclusive lock, or None when another process holds it (wait=False)."""
+    """An fd holding the exclusive lock, or None when another process holds it (wait=False). The
+    holder removes the lock file when it lets go (`_unlock`), so a lock taken on a file no longer
+    at the path is let go and taken again on the file there now."""
     import fcntl
 
-    fd = os.open(_lock_path(db), os.O_RDWR | os.O_CREAT, 0o644)
+    path = _lock_path(db)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        if _at_path(fd, path):
+            return fd
+        os.close(fd)  # its holder removed it while this process waited
+
+
+def _at_path(fd: int, path: Path) -> bool:
+    """Whether the file open at `fd` is the one at `path`."""
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    return fd
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    own = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (own.st_dev, own.st_ino)
 
 
-def _unlock(fd: int) -> None:
+def _unlock(fd: int, db: Path) -> None:
+    """Let go of the lock, removing its file first (no lock file is left beside the database)."""
     import fcntl
 
+    path = _lock_path(db)
+    if _at_path(fd, path):
+        path.unlink(missing_ok=True)
     fcntl.flock(fd, fcntl.LOCK_UN)
     os.close(fd)
 
@@ -151,7 +171,7 @@ class KeySpill:
     def close(self) -> None:
         self.close_file()
         if self._fd is not None:
-            _unlock(self._fd)
+            _unlock(self._fd, self.db)
             self._fd = None
 
 
@@ -306,7 +326,7 @@ def settle(engine, db: Path) -> int:
     try:
         return merge(engine, spill_path(db)) if spill_path(db).exists() else 0
     finally:
-        _unlock(fd)
+        _unlock(fd, db)
 
 
 def open_for_build(engine, db: Path | None, key_bits: int = 64) -> KeySpill | None:

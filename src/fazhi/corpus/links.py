@@ -249,17 +249,22 @@ def _frame(rows: list[tuple]):
         "similarity": "float64"})
 
 
-def hash_parts(conn) -> int:
-    """Hash partitions for this store: about 500,000 band rows each, at least HASH_PARTS."""
+def key_count(conn) -> int:
+    """Rows of band_keys."""
     from sqlalchemy import func, select
 
     from fazhi.corpus.models import BandKeyRow
 
-    return _parts_for(conn.execute(select(func.count()).select_from(BandKeyRow)).scalar_one())
+    return conn.execute(select(func.count()).select_from(BandKeyRow)).scalar_one()
 
 
-def _parts_for(n_keys: int) -> int:
-    return max(HASH_PARTS, n_keys // 500_000 + 1)
+def hash_parts(conn) -> int:
+    """Hash partitions for this store: about 500,000 band rows each, at least HASH_PARTS."""
+    return _parts_for(key_count(conn))
+
+
+def _parts_for(n_keys: int, least: int = HASH_PARTS) -> int:
+    return max(least, n_keys // 500_000 + 1)
 
 
 def _npy_rows(path: Path) -> int:
@@ -279,7 +284,7 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
     import pandas as pd
 
     url = corpus.engine.url.render_as_string(hide_password=False)
-    in_workers = runner is not None and runner.kind == "local" and ":memory:" not in url and url != "sqlite://"
+    in_workers = runner is not None and runner.kind == "local" and pool_can_read(url)
     with corpus.engine.connect() as conn, tempfile.TemporaryDirectory(dir=workdir, prefix="fazhi-links-") as tmp:
         if key_files is None:
             ranges: list = hash_ranges(hash_parts(conn), corpus.params.key_bits)
@@ -300,6 +305,11 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
             frames = [_frame(verify_pairs(conn, best_pairs(unspill(tmp, i)), corpus.params.min_chars, paras.repeats,
                                           memo=memo)) for i in range(buckets)]
     return pd.concat(frames, ignore_index=True)
+
+
+def pool_can_read(url: str) -> bool:
+    """Whether worker processes on this machine can open the store at `url` (not an in-memory one)."""
+    return ":memory:" not in url and url != "sqlite://"
 
 
 def _bucket_files(folder: str, buckets: int, writer: str) -> list[Path]:
@@ -363,17 +373,57 @@ def links_dask(corpus, url: str, key_files: list[Path] | None = None):
     candidates and verification per partition."""
     import uuid
 
+    import dask
     import dask.dataframe as dd
     import pandas as pd
 
     with corpus.engine.connect() as conn:
         stamp = paragraphs_stamp(conn)
-        sources: list = [str(f) for f in key_files] if key_files is not None else \
-            hash_ranges(hash_parts(conn), corpus.params.key_bits)
+        if key_files is not None:
+            sources: list = [str(f) for f in key_files]
+            n_keys = sum(_npy_rows(f) for f in key_files)
+        else:
+            n_keys = key_count(conn)
+            sources = hash_ranges(_parts_for(n_keys), corpus.params.key_bits)
     pair_meta = pd.DataFrame({"new": pd.Series([], dtype="int64"), "old": pd.Series([], dtype="int64")})
     pairs = dd.from_map(pairs_of_range, sources, url=url, stamp=stamp, meta=pair_meta, enforce_metadata=False)
-    pairs = pairs.shuffle("new", npartitions=NEW_PARTS)
-    row_meta = matches_of_pairs(pair_meta, url, corpus.params.min_chars, stamp=stamp)
-    run = uuid.uuid4().hex
-    rows = pairs.map_partitions(matches_of_pairs, url, corpus.params.min_chars, run, stamp, meta=row_meta)
-    return rows.compute()
+    with dask.config.set({"dataframe.shuffle.method": shuffle_method(n_keys)}):
+        pairs = pairs.shuffle("new", npartitions=pair_parts(n_keys))
+        run = uuid.uuid4().hex
+        rows = pairs.map_partitions(matches_of_pairs, url, corpus.params.min_chars, run, stamp, meta=_frame([]))
+        return rows.compute()
+
+
+TASKS_SHUFFLE_KEYS = 4_000_000  # up to this many band keys (~10 million pairs), Dask's in-memory shuffle
+
+
+def shuffle_method(n_keys: int) -> str:
+    """Dask's shuffle of the pairs: "tasks" (in memory, no start-up) for a small corpus, else "p2p"
+    (spilled to disk, for pairs larger than the workers' memory). 2,000 reports, 1.6 million keys,
+    2 local workers: ~0.2 s less with tasks (bench/RESULTS.md, session 12)."""
+    return "tasks" if n_keys <= TASKS_SHUFFLE_KEYS else "p2p"
+
+
+def pair_parts(n_keys: int) -> int:
+    """Partitions of the pairs by new paragraph: two per ~500,000 band keys (as links_local's
+    buckets), at least 8."""
+    return max(8, 2 * _parts_for(n_keys, least=1))
+
+
+def warm_for_links(url: str) -> bool:
+    """In a worker, before a links pass: the libraries its steps use imported and the store's
+    paragraphs loaded for the pass (its stamp is taken now: the build has stored its last report),
+    while this process would otherwise wait (fazhi.corpus.build runs it during the keys' export).
+    False when that failed: the pass itself will say why."""
+    import importlib
+
+    try:
+        for name in ("pandas", "rapidfuzz.fuzz", "rapidfuzz.distance.LCSseq"):
+            importlib.import_module(name)
+        from fazhi.corpus.batch import _engine
+
+        with _engine(url).connect() as conn:
+            _paragraphs_for(conn, url, paragraphs_stamp(conn))
+    except Exception:  # noqa: BLE001 - only a head start
+        return False
+    return True

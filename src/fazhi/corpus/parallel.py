@@ -18,10 +18,12 @@ class Runner:
     """Maps a function over items somewhere, yielding results in order (see the module docstring)."""
 
     def __init__(self, kind: str, workers: int, submit: Callable | None = None, result: Callable | None = None,
-                 close: Callable[[], None] | None = None, shared_disk: bool = True, chunk: int = 1):
+                 close: Callable[[], None] | None = None, shared_disk: bool = True, chunk: int = 1,
+                 on_each: Callable | None = None):
         self.kind, self.workers = kind, max(1, workers)
         self.chunk = max(1, chunk)  # items sent as one task (a cluster's cost per task is milliseconds)
         self._submit, self._result, self._close = submit, result, close
+        self._on_each = on_each
         self.shared_disk = shared_disk  # workers see this machine's files and SQLite databases
 
     # ------------------------------------------------------------ constructors
@@ -40,7 +42,8 @@ class Runner:
 
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
                                    initializer=_leave_with_parent, initargs=(os.getpid(),))
-        return cls("local", workers, pool.submit, lambda f: f.result(), lambda: pool.shutdown(cancel_futures=True))
+        return cls("local", workers, pool.submit, lambda f: f.result(), lambda: pool.shutdown(cancel_futures=True),
+                   on_each=lambda fn, *a: [pool.submit(fn, *a) for _ in range(workers)])
 
     @classmethod
     def dask(cls, address: str, workers: int | None = None) -> "Runner":
@@ -61,7 +64,10 @@ class Runner:
 
             n = workers or os.cpu_count() or 1
             with dask.config.set(LOCAL_CLUSTER_CONFIG):
-                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+                # silence_logs: a worker's own log lines (a heartbeat lost while the cluster closes,
+                # a task's error the client raises anyway) are not the user's
+                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                                       silence_logs=logging.CRITICAL)
                 client = Client(cluster)
         else:
             client = Client(address, timeout=30)
@@ -72,32 +78,53 @@ class Runner:
             if cluster is not None:
                 cluster.close()
 
+        def on_each(fn: Callable, *a: Any) -> list:
+            return [client.submit(fn, *a, pure=False, workers=[w], allow_other_workers=False)
+                    for w in client.scheduler_info()["workers"]]
+
         return cls("dask", n, lambda fn, *a: client.submit(fn, *a, pure=False), lambda f: f.result(), close,
-                   shared_disk=cluster is not None, chunk=DASK_CHUNK)
+                   shared_disk=cluster is not None, chunk=DASK_CHUNK, on_each=on_each)
 
     # ------------------------------------------------------------ use
-    def map(self, fn: Callable, items: Iterable, *args: Any, ahead: int = 0) -> Iterator:
+    def map(self, fn: Callable, items: Iterable, *args: Any, ahead: int = 0,
+            meanwhile: Callable[[], None] | None = None) -> Iterator:
         """fn(item, *args) for each item, in order; at most max(4 per worker, `ahead`) items in flight
-        (in tasks of `chunk` items)."""
+        (in tasks of `chunk` items). `meanwhile()` runs here once the first tasks are sent, before
+        their results are awaited: work for this process while the workers start."""
         if self._submit is None:
+            if meanwhile is not None:
+                meanwhile()
             for item in items:
                 yield fn(item, *args)
             return
         if self.chunk > 1:
             tasks = _chunks(items, self.chunk)
-            for results in self._map(_run_chunk, tasks, fn, *args, ahead=-(-ahead // self.chunk)):
+            for results in self._map(_run_chunk, tasks, fn, *args, ahead=-(-ahead // self.chunk),
+                                     meanwhile=meanwhile):
                 yield from results
             return
-        yield from self._map(fn, items, *args, ahead=ahead)
+        yield from self._map(fn, items, *args, ahead=ahead, meanwhile=meanwhile)
 
-    def _map(self, fn: Callable, items: Iterable, *args: Any, ahead: int = 0) -> Iterator:
+    def _map(self, fn: Callable, items: Iterable, *args: Any, ahead: int = 0,
+             meanwhile: Callable[[], None] | None = None) -> Iterator:
         window: deque = deque()
         for item in items:
             window.append(self._submit(fn, item, *args))
             if len(window) >= max(4 * self.workers, ahead):
+                if meanwhile is not None:
+                    meanwhile()
+                    meanwhile = None
                 yield self._result(window.popleft())
+        if meanwhile is not None:
+            meanwhile()
         while window:
             yield self._result(window.popleft())
+
+    def on_each_worker(self, fn: Callable, *args: Any) -> list:
+        """Start fn(*args) on every worker (a Dask cluster: each worker once; a local pool: one task
+        per worker, which the pool gives to whichever is idle), without waiting: handles to `result`
+        or to drop. Nothing here for the inline runner."""
+        return self._on_each(fn, *args) if self._on_each is not None else []
 
     def close(self) -> None:
         if self._close is not None:
