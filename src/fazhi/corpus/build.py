@@ -97,7 +97,7 @@ def build(corpus: "Corpus", paths: Iterable[str | Path], runner: "Runner", opts:
     warming: list = []
     try:
         _run(paths, runner, opts, batch, stats, note, pending, flush,
-             meanwhile=_import_for_links(runner) if at_end else None)
+             meanwhile=_import_for_links(corpus, runner) if at_end else None)
         if at_end and stats.stopped is None:
             warming = _warm_workers(corpus, runner)  # while the keys are exported; held to the end
         if spill is not None and stats.stopped is None:
@@ -305,13 +305,15 @@ def _links_in_workers(corpus: "Corpus", runner: "Runner") -> bool:
     return runner.kind == "local" and pool_can_read(corpus.engine.url.render_as_string(hide_password=False))
 
 
-def _import_for_links(runner: "Runner") -> Callable[[], None]:
-    """What this process imports for a links pass at the end (Dask's DataFrame: ~0.9 s; pandas),
-    done while the workers start instead of while they wait for the pass' first tasks."""
+def _import_for_links(corpus: "Corpus", runner: "Runner") -> Callable[[], None]:
+    """What this process imports for a links pass at the end (Dask's DataFrame: ~0.9 s; else
+    pandas), done while the workers start instead of while they wait for the pass' first tasks."""
+    name = "dask.dataframe" if runner.kind == "dask" and _readable(corpus, runner) else "pandas"
+
     def imports() -> None:
         import importlib
 
-        importlib.import_module("dask.dataframe" if runner.kind == "dask" else "pandas")
+        importlib.import_module(name)
 
     return imports
 
