@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -179,25 +181,49 @@ def merge(engine, path: Path) -> int:
     """Insert the side file's keys whose paragraph is stored into band_keys, one hash range per
     transaction, in key order; then delete the file. Returns the rows inserted."""
     done = 0
+    with _attached(engine, path) as raw, _rolled_back_on_error(raw):
+        for arr in _sorted_parts(raw):
+            done += _insert_sorted(raw, arr)
+        if raw.execute("SELECT 1 FROM spill.sqlite_master WHERE name = 'pending'").fetchone():
+            done += _merge_rows(raw)
+    _delete(path)
+    return done
+
+
+@contextmanager
+def _rolled_back_on_error(raw: sqlite3.Connection) -> Iterator[None]:
+    """A transaction left open by a failure rolled back (the connection goes back to the pool)."""
+    try:
+        yield
+    except BaseException:
+        if raw.in_transaction:
+            raw.execute("ROLLBACK")
+        raise
+
+
+@contextmanager
+def _attached(engine, path: Path) -> Iterator[sqlite3.Connection]:
+    """The corpus' driver connection with the side file at `path` attached as `spill`."""
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
         conn.commit()  # no transaction open: ATTACH needs none
         raw.execute("ATTACH DATABASE ? AS spill", (str(path),))
         try:
-            if raw.execute("SELECT 1 FROM spill.sqlite_master WHERE name = 'batches'").fetchone():
-                stored = _stored_pids(raw)
-                for part in range(PARTS):
-                    done += _merge_part(raw, part, stored)
-            if raw.execute("SELECT 1 FROM spill.sqlite_master WHERE name = 'pending'").fetchone():
-                done += _merge_rows(raw)
-        except BaseException:
-            if raw.in_transaction:
-                raw.execute("ROLLBACK")
-            raise
+            yield raw
         finally:
             raw.execute("DETACH DATABASE spill")
-    _delete(path)
-    return done
+
+
+def _sorted_parts(raw: sqlite3.Connection) -> Iterator[np.ndarray]:
+    """The attached side file's keys of stored paragraphs, one hash range at a time in key order,
+    each sorted by (hash, paragraph id); ranges without such keys left out."""
+    if not raw.execute("SELECT 1 FROM spill.sqlite_master WHERE name = 'batches'").fetchone():
+        return
+    stored = _stored_pids(raw)
+    for part in range(PARTS):
+        arr = _sorted_part(raw, part, stored)
+        if arr is not None and len(arr):
+            yield arr
 
 
 def _delete(path: Path) -> None:
@@ -216,12 +242,6 @@ def _stored_pids(raw: sqlite3.Connection) -> np.ndarray:
     while rows := cur.fetchmany(200_000):
         blocks.append(np.array(rows, dtype=np.int64).reshape(-1))
     return np.concatenate(blocks) if blocks else np.zeros(0, np.int64)
-
-
-def _merge_part(raw: sqlite3.Connection, part: int, stored: np.ndarray) -> int:
-    """One hash range: its keys read back, those of stored paragraphs kept, sorted, inserted."""
-    arr = _sorted_part(raw, part, stored)
-    return _insert_sorted(raw, arr) if arr is not None else 0
 
 
 def _sorted_part(raw: sqlite3.Connection, part: int, stored: np.ndarray) -> np.ndarray | None:
@@ -252,7 +272,7 @@ def export_sorted(engine, path: Path, folder: Path, rows_per_file: int = 500_000
     hash ranges, each of at least `rows_per_file` rows but the last ((n, 2) int64, sorted by hash
     then paragraph id: ranges are in key order), for a links pass that reads them instead of
     band_keys while `merge_files` fills band_keys (fazhi.corpus.build). The files are its
-    partitions: about as many as it makes of band_keys (links.hash_parts). The side file stays
+    partitions: about as many as it makes of band_keys (links.key_sources). The side file stays
     until merged."""
     out: list[Path] = []
     pending: list[np.ndarray] = []
@@ -262,23 +282,13 @@ def export_sorted(engine, path: Path, folder: Path, rows_per_file: int = 500_000
         np.save(out[-1], np.concatenate(pending))
         pending.clear()
 
-    with engine.connect() as conn:
-        raw = conn.connection.driver_connection
-        conn.commit()
-        raw.execute("ATTACH DATABASE ? AS spill", (str(path),))
-        try:
-            if raw.execute("SELECT 1 FROM spill.sqlite_master WHERE name = 'batches'").fetchone():
-                stored = _stored_pids(raw)
-                for part in range(PARTS):
-                    arr = _sorted_part(raw, part, stored)
-                    if arr is not None and len(arr):
-                        pending.append(arr)
-                    if sum(map(len, pending)) >= rows_per_file:
-                        write()
-                if pending:
-                    write()
-        finally:
-            raw.execute("DETACH DATABASE spill")
+    with _attached(engine, path) as raw:
+        for arr in _sorted_parts(raw):
+            pending.append(arr)
+            if sum(map(len, pending)) >= rows_per_file:
+                write()
+        if pending:
+            write()
     return out
 
 
@@ -289,13 +299,9 @@ def merge_files(engine, files: list[Path], path: Path) -> int:
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
         conn.commit()
-        try:
+        with _rolled_back_on_error(raw):
             for f in files:
                 done += _insert_sorted(raw, np.load(f))
-        except BaseException:
-            if raw.in_transaction:
-                raw.execute("ROLLBACK")
-            raise
     _delete(path)
     return done
 

@@ -258,17 +258,18 @@ def key_count(conn) -> int:
     return conn.execute(select(func.count()).select_from(BandKeyRow)).scalar_one()
 
 
-def hash_parts(conn) -> int:
-    """Hash partitions for this store: about 500,000 band rows each, at least HASH_PARTS."""
-    return _parts_for(key_count(conn))
-
-
 def _parts_for(n_keys: int, least: int = HASH_PARTS) -> int:
+    """Hash partitions for n_keys band rows: about 500,000 rows each, at least `least`."""
     return max(least, n_keys // 500_000 + 1)
 
 
-def _npy_rows(path: Path) -> int:
-    return len(np.load(path, mmap_mode="r"))
+def key_sources(conn, key_bits: int, key_files: list[Path] | None = None) -> tuple[list[KeySource], int]:
+    """The partitions step 1 reads, and how many keys they hold: the hash ranges of band_keys, or
+    `key_files` (every key of the corpus, sorted, in files of consecutive hash ranges)."""
+    if key_files is not None:
+        return [str(f) for f in key_files], sum(len(np.load(f, mmap_mode="r")) for f in key_files)
+    n_keys = key_count(conn)
+    return hash_ranges(_parts_for(n_keys), key_bits), n_keys
 
 
 def links_local(corpus, workdir: str | None = None, runner=None, key_files: list[Path] | None = None):
@@ -286,12 +287,8 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
     url = corpus.engine.url.render_as_string(hide_password=False)
     in_workers = runner is not None and runner.kind == "local" and pool_can_read(url)
     with corpus.engine.connect() as conn, tempfile.TemporaryDirectory(dir=workdir, prefix="fazhi-links-") as tmp:
-        if key_files is None:
-            ranges: list = hash_ranges(hash_parts(conn), corpus.params.key_bits)
-            buckets = max(NEW_PARTS, 2 * len(ranges))
-        else:
-            ranges = [str(f) for f in key_files]
-            buckets = max(NEW_PARTS, 2 * _parts_for(sum(_npy_rows(f) for f in key_files)))
+        ranges, n_keys = key_sources(conn, corpus.params.key_bits, key_files)
+        buckets = max(NEW_PARTS, 2 * _parts_for(n_keys))
         stamp = paragraphs_stamp(conn)
         if in_workers:
             for _n in runner.map(pairs_to_buckets, ranges, url, tmp, buckets, stamp):
@@ -379,12 +376,7 @@ def links_dask(corpus, url: str, key_files: list[Path] | None = None):
 
     with corpus.engine.connect() as conn:
         stamp = paragraphs_stamp(conn)
-        if key_files is not None:
-            sources: list = [str(f) for f in key_files]
-            n_keys = sum(_npy_rows(f) for f in key_files)
-        else:
-            n_keys = key_count(conn)
-            sources = hash_ranges(_parts_for(n_keys), corpus.params.key_bits)
+        sources, n_keys = key_sources(conn, corpus.params.key_bits, key_files)
     pair_meta = pd.DataFrame({"new": pd.Series([], dtype="int64"), "old": pd.Series([], dtype="int64")})
     pairs = dd.from_map(pairs_of_range, sources, url=url, stamp=stamp, meta=pair_meta, enforce_metadata=False)
     with dask.config.set({"dataframe.shuffle.method": shuffle_method(n_keys)}):
