@@ -549,6 +549,31 @@ def test_keys_exported_aside_are_sorted_files_of_what_the_merge_stores(synth_dir
     assert set(map(tuple, rows.tolist())) == _stored_keys(db) and len(rows) == len(_stored_keys(db))
 
 
+def test_merged_keys_keep_every_value_of_a_64_bit_key_as_stored(tmp_path, monkeypatch):
+    """The merge hands SQLite each block of keys as fixed-width decimals in one parameter
+    (keyspill._insert_sorted): every signed 64-bit value comes back as the same integer, the
+    extremes, zero and negative keys included, a row given twice is stored once, and rows going
+    in several blocks (the last one short) are all stored."""
+    import sqlite3
+
+    import numpy as np
+
+    from fazhi.corpus import keyspill
+
+    keys = np.array([[-2**63, 1], [-2**47, 2], [-1, 3], [0, 4], [0, 5], [7, 2**40], [2**63 - 1, 9],
+                     [2**63 - 1, 9]], dtype=np.int64)
+    many = np.column_stack((np.arange(-30_000, 30_000, 3), np.arange(20_000))).astype(np.int64)
+    conn = sqlite3.connect(tmp_path / "k.db", isolation_level=None)
+    conn.execute("CREATE TABLE band_keys (hash BIGINT NOT NULL, paragraph_id INTEGER NOT NULL, "
+                 "PRIMARY KEY (hash, paragraph_id)) WITHOUT ROWID")
+    keyspill._insert_sorted(conn, keys)
+    monkeypatch.setattr(keyspill, "_INSERT_ROWS", 7_000)
+    keyspill._insert_sorted(conn, many)
+    got = conn.execute("SELECT hash, paragraph_id, typeof(hash) FROM band_keys ORDER BY 1, 2").fetchall()
+    assert [(h, p) for h, p, _t in got] == sorted(set(map(tuple, keys.tolist() + many.tolist())))
+    assert {t for _h, _p, t in got} == {"integer"} and len(got) == 7 + 20_000
+
+
 def test_dask_links_shuffle_in_memory_or_on_disk_gives_the_rows_of_the_pandas_pass(sequential, monkeypatch):
     """`corpus links` on Dask shuffles its pairs in memory for a small corpus and through disk
     (p2p) for a large one (links.shuffle_method): both give exactly the rows of the pandas pass;
@@ -573,6 +598,46 @@ def test_dask_links_shuffle_in_memory_or_on_disk_gives_the_rows_of_the_pandas_pa
                 assert rows(links.links_dask(c, url)).equals(want)
         assert url not in links._PARAS  # the paragraphs were read by the workers only
     assert len(want) > 500
+
+
+def test_a_links_pass_on_a_local_dask_cluster_shuffles_through_the_disk_one_partition_a_task(sequential,
+                                                                                            monkeypatch):
+    """A build's links pass on `--dask local` (workers on this machine: Runner.shared_disk) runs
+    links_local's steps on the cluster's workers, one partition a task, its pairs shuffled through
+    bucket files instead of Dask's DataFrame: the rows of the pass in this process. Other work
+    still goes in chunks of DASK_CHUNK items. A cluster of other machines gets the DataFrame
+    (links_dask) when it can read the store, else the pass runs here."""
+    from fazhi.corpus import build, links
+    from fazhi.corpus.parallel import DASK_CHUNK, Runner
+
+    key = list(links.ROW_COLUMNS)
+
+    def rows(frame):
+        return frame.sort_values(key).reset_index(drop=True)
+
+    def no_frames(*_a, **_k):
+        raise AssertionError("links_dask used on one machine")
+
+    with open_corpus(sequential, create=False) as c:
+        url = c.engine.url.render_as_string(hide_password=False)
+        want = rows(links.links_local(c))
+        links._PARAS.clear()
+        remote = Runner("dask", 8, submit=lambda *_a: None, shared_disk=False)
+        assert not build._dask_frames(c, remote) and not build._links_in_workers(c, remote)  # SQLite: here
+        with Runner.dask("local", 2) as run:
+            assert not build._dask_frames(c, run) and build._links_in_workers(c, run)
+            sent: list[str] = []
+            submit = run._submit
+            monkeypatch.setattr(run, "_submit", lambda fn, *a: sent.append(fn.__name__) or submit(fn, *a))
+            monkeypatch.setattr(links, "links_dask", no_frames)
+            got = links.links_local(c, runner=run)
+            assert list(run.map(pow, range(DASK_CHUNK + 1), 2)) == [i * i for i in range(DASK_CHUNK + 1)]
+        assert url not in links._PARAS  # the paragraphs were read by the workers only
+    assert rows(got).equals(want) and len(want) > 500
+    ranges = links.HASH_PARTS
+    assert sent[:ranges] == ["pairs_to_buckets"] * ranges
+    assert sent[ranges:-2] == ["matches_of_bucket"] * max(links.NEW_PARTS, 2 * links.HASH_PARTS)
+    assert sent[-2:] == ["_run_chunk"] * 2  # DASK_CHUNK items, then one
 
 
 def test_workers_warmed_for_a_links_pass_hold_the_paragraphs_it_reads(sequential, tmp_path):

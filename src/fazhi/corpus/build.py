@@ -253,11 +253,13 @@ def _run(paths, runner: "Runner", opts: PrepareOptions, batch: int, stats: Build
 
 
 def link_unmatched(corpus: "Corpus", runner: "Runner | None" = None, beside: MergeBeside | None = None) -> int:
-    """Match the reports stored without copy matches: the whole corpus at once (`corpus links`,
-    on the runner's Dask cluster when it has one that can read the store, else verified in its
-    worker processes) when they are at least 1/LINKS_SHARE of it, else one by one
-    (Corpus.ensure_copies). Returns how many were matched. `beside`: the build's keys, being
-    merged (read from its files; the matches are stored once the merge is done)."""
+    """Match the reports stored without copy matches: the whole corpus at once (`corpus links`)
+    when they are at least 1/LINKS_SHARE of it, else one by one (Corpus.ensure_copies). The pass
+    runs in the runner's workers: with bucket files on this machine's disk when they share it (a
+    pool, `--dask local`: links_local), as a Dask DataFrame on a cluster of other machines that
+    can read the store (links_dask), else here. Returns how many were matched. `beside`: the
+    build's keys, being merged (read from its files; the matches are stored once the merge is
+    done)."""
     from fazhi.corpus.links import links_dask, links_local
     from fazhi.corpus.linkstore import store_links
 
@@ -269,7 +271,7 @@ def link_unmatched(corpus: "Corpus", runner: "Runner | None" = None, beside: Mer
             beside.join()
         return corpus.ensure_copies()
     url = corpus.engine.url.render_as_string(hide_password=False)
-    if runner is not None and runner.kind == "dask" and _readable(corpus, runner):
+    if runner is not None and _dask_frames(corpus, runner):
         rows = links_dask(corpus, url, key_files=beside.files if beside is not None else None)
     else:
         rows = links_local(corpus, runner=runner, key_files=beside.files if beside is not None else None)
@@ -295,20 +297,27 @@ def _readable(corpus: "Corpus", runner: "Runner") -> bool:
     return corpus.engine.dialect.name != "sqlite" or runner.shared_disk
 
 
+def _dask_frames(corpus: "Corpus", runner: "Runner") -> bool:
+    """Whether a links pass on this runner is links_dask: a Dask cluster whose workers do not share
+    this machine's disk (on one machine, 2,000 reports, 2 workers: links_local's bucket files took
+    1.4 s and 0.3 s of this process' CPU, Dask's DataFrame 2.1 s and 0.4 s, and ~1 s to import it,
+    bench/RESULTS.md session 13) and can read the store."""
+    return runner.kind == "dask" and not runner.shared_disk and _readable(corpus, runner)
+
+
 def _links_in_workers(corpus: "Corpus", runner: "Runner") -> bool:
     """Whether a links pass of the whole corpus runs on the runner's workers (links_dask, or
     links_local's worker processes)."""
-    from fazhi.corpus.links import pool_can_read
+    from fazhi.corpus.links import buckets_in_workers
 
-    if runner.kind == "dask":
-        return _readable(corpus, runner)
-    return runner.kind == "local" and pool_can_read(corpus.engine.url.render_as_string(hide_password=False))
+    return _dask_frames(corpus, runner) or buckets_in_workers(runner, corpus.engine.url.render_as_string(
+        hide_password=False))
 
 
 def _import_for_links(corpus: "Corpus", runner: "Runner") -> Callable[[], None]:
     """What this process imports for a links pass at the end (Dask's DataFrame: ~0.9 s; else
     pandas), done while the workers start instead of while they wait for the pass' first tasks."""
-    name = "dask.dataframe" if runner.kind == "dask" and _readable(corpus, runner) else "pandas"
+    name = "dask.dataframe" if _dask_frames(corpus, runner) else "pandas"
 
     def imports() -> None:
         import importlib

@@ -276,8 +276,10 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
     """Every verified match of the corpus (rows seen from the later report), on pandas, one
     partition at a time: the pairs of each hash range are spilled to bucket files by new paragraph
     (in a temporary folder under `workdir`), then each bucket is counted and verified, so memory
-    holds one partition, not the corpus' pairs. With a `runner` of local worker processes
-    (fazhi.corpus.parallel) both steps run in those processes, each writing its own bucket files.
+    holds one partition, not the corpus' pairs. With a `runner` whose workers share this machine's
+    disk (fazhi.corpus.parallel: local worker processes, or a Dask LocalCluster's) both steps run
+    in those processes, one partition a task, each writing its own bucket files: on one machine the
+    pairs are shuffled through the disk instead of through Dask's scheduler (links_dask).
     `key_files`: every band key of the corpus, sorted, in files of consecutive hash ranges
     (keyspill.export_sorted), read instead of band_keys (a fresh build merging them meanwhile)."""
     import tempfile
@@ -285,16 +287,16 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
     import pandas as pd
 
     url = corpus.engine.url.render_as_string(hide_password=False)
-    in_workers = runner is not None and runner.kind == "local" and pool_can_read(url)
+    in_workers = runner is not None and buckets_in_workers(runner, url)
     with corpus.engine.connect() as conn, tempfile.TemporaryDirectory(dir=workdir, prefix="fazhi-links-") as tmp:
         ranges, n_keys = key_sources(conn, corpus.params.key_bits, key_files)
         buckets = max(NEW_PARTS, 2 * _parts_for(n_keys))
         stamp = paragraphs_stamp(conn)
         if in_workers:
-            for _n in runner.map(pairs_to_buckets, ranges, url, tmp, buckets, stamp):
+            for _n in runner.map(pairs_to_buckets, ranges, url, tmp, buckets, stamp, per_task=1):
                 pass
             frames = list(runner.map(matches_of_bucket, [(tmp, i) for i in range(buckets)], url,
-                                     corpus.params.min_chars, stamp))
+                                     corpus.params.min_chars, stamp, per_task=1))
         else:
             paras, memo = _paragraphs_for(conn, url, stamp), RunMemo()
             for r in ranges:
@@ -307,6 +309,12 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
 def pool_can_read(url: str) -> bool:
     """Whether worker processes on this machine can open the store at `url` (not an in-memory one)."""
     return ":memory:" not in url and url != "sqlite://"
+
+
+def buckets_in_workers(runner, url: str) -> bool:
+    """Whether links_local runs its steps on `runner`'s workers: processes on this machine (a pool,
+    or a Dask LocalCluster: Runner.shared_disk) that can open the store at `url`."""
+    return runner.kind in ("local", "dask") and runner.shared_disk and pool_can_read(url)
 
 
 def _bucket_files(folder: str, buckets: int, writer: str) -> list[Path]:

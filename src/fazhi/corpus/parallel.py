@@ -87,19 +87,22 @@ class Runner:
 
     # ------------------------------------------------------------ use
     def map(self, fn: Callable, items: Iterable, *args: Any, ahead: int = 0,
-            meanwhile: Callable[[], None] | None = None) -> Iterator:
+            meanwhile: Callable[[], None] | None = None, per_task: int | None = None) -> Iterator:
         """fn(item, *args) for each item, in order; at most max(4 per worker, `ahead`) items in flight
-        (in tasks of `chunk` items). `meanwhile()` runs here once the first tasks are sent, before
-        their results are awaited: work for this process while the workers start."""
+        (in tasks of `per_task` items, default the runner's `chunk`: items that are each seconds of
+        work, such as a links pass' partitions, go one a task). `meanwhile()` runs here once the
+        first tasks are sent, before their results are awaited: work for this process while the
+        workers start."""
         if self._submit is None:
             if meanwhile is not None:
                 meanwhile()
             for item in items:
                 yield fn(item, *args)
             return
-        if self.chunk > 1:
-            tasks = _chunks(items, self.chunk)
-            for results in self._map(_run_chunk, tasks, fn, *args, ahead=-(-ahead // self.chunk),
+        chunk = self.chunk if per_task is None else max(1, per_task)
+        if chunk > 1:
+            tasks = _chunks(items, chunk)
+            for results in self._map(_run_chunk, tasks, fn, *args, ahead=-(-ahead // chunk),
                                      meanwhile=meanwhile):
                 yield from results
             return
