@@ -668,6 +668,38 @@ def test_workers_warmed_for_a_links_pass_hold_the_paragraphs_it_reads(sequential
     assert Runner.inline().on_each_worker(held, url) == []
 
 
+def test_a_runner_let_go_closes_in_the_background_and_close_waits_for_it():
+    """Runner.let_go (a build whose links are computed) starts closing the workers in a thread of
+    its own; close() waits for that, raises what it raised, and closes nothing twice."""
+    import threading
+
+    from fazhi.corpus.parallel import Runner
+
+    gate, closed = threading.Event(), []
+
+    def close():
+        assert gate.wait(10)
+        closed.append(threading.current_thread().name)
+
+    run = Runner("local", 2, submit=lambda *_a: None, close=close)
+    run.let_go()
+    run.let_go()
+    assert closed == []  # still closing: the caller goes on
+    gate.set()
+    run.close()
+    run.close()
+    assert closed == ["fazhi-close-workers"]
+
+    def fails():
+        raise OSError("磁盘已满")
+
+    bad = Runner("local", 2, submit=lambda *_a: None, close=fails)
+    bad.let_go()
+    with pytest.raises(OSError, match="磁盘已满"):
+        bad.close()
+    bad.close()  # raised once
+
+
 @pytest.mark.parametrize("kind", ["inline", "local"])
 def test_work_given_for_meanwhile_runs_once_before_the_first_result(kind):
     """Runner.map runs `meanwhile` once, after the first tasks are sent and before their results

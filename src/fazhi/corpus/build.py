@@ -110,7 +110,7 @@ def build(corpus: "Corpus", paths: Iterable[str | Path], runner: "Runner", opts:
                 on_link()
             t0 = time.perf_counter()
             try:
-                stats.linked = link_unmatched(corpus, runner, beside)
+                stats.linked = link_unmatched(corpus, runner, beside, on_computed=lambda: _let_go(runner, warming))
             except Exception as e:  # noqa: BLE001 - the reports are stored; matching them can be done again
                 stats.link_failed = stats.link_failed or _link_failure(e)
             stats.link_s = time.perf_counter() - t0
@@ -252,14 +252,22 @@ def _run(paths, runner: "Runner", opts: PrepareOptions, batch: int, stats: Build
     flush()
 
 
-def link_unmatched(corpus: "Corpus", runner: "Runner | None" = None, beside: MergeBeside | None = None) -> int:
+def _let_go(runner: "Runner", warming: list) -> None:
+    """The workers' part of a build done (its links computed): their handles dropped and the
+    workers closed in the background while this process stores the links."""
+    warming.clear()
+    runner.let_go()
+
+
+def link_unmatched(corpus: "Corpus", runner: "Runner | None" = None, beside: MergeBeside | None = None,
+                   on_computed: Callable[[], None] | None = None) -> int:
     """Match the reports stored without copy matches: the whole corpus at once (`corpus links`)
     when they are at least 1/LINKS_SHARE of it, else one by one (Corpus.ensure_copies). The pass
     runs in the runner's workers: with bucket files on this machine's disk when they share it (a
     pool, `--dask local`: links_local), as a Dask DataFrame on a cluster of other machines that
     can read the store (links_dask), else here. Returns how many were matched. `beside`: the
     build's keys, being merged (read from its files; the matches are stored once the merge is
-    done)."""
+    done). `on_computed()`: called once the pass no longer needs the runner."""
     from fazhi.corpus.links import links_dask, links_local
     from fazhi.corpus.linkstore import store_links
 
@@ -275,6 +283,8 @@ def link_unmatched(corpus: "Corpus", runner: "Runner | None" = None, beside: Mer
         rows = links_dask(corpus, url, key_files=beside.files if beside is not None else None)
     else:
         rows = links_local(corpus, runner=runner, key_files=beside.files if beside is not None else None)
+    if on_computed is not None:
+        on_computed()
     if beside is not None:
         beside.join()  # the index complete before the reports are marked matched
     store_links(corpus, rows, upto=hi)

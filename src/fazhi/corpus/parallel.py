@@ -25,6 +25,7 @@ class Runner:
         self._submit, self._result, self._close = submit, result, close
         self._on_each = on_each
         self.shared_disk = shared_disk  # workers see this machine's files and SQLite databases
+        self._closing: "_Closing | None" = None
 
     # ------------------------------------------------------------ constructors
     @classmethod
@@ -129,10 +130,21 @@ class Runner:
         or to drop. Nothing here for the inline runner."""
         return self._on_each(fn, *args) if self._on_each is not None else []
 
+    def let_go(self) -> None:
+        """Start closing the workers in the background, for a caller that sends them nothing more
+        and has work of its own left (a build storing its links: a LocalCluster takes ~0.5 s to
+        stop its worker processes). `close` waits for it and raises what it raised."""
+        if self._close is not None and self._closing is None:
+            close, self._close = self._close, None
+            self._closing = _Closing(close)
+
     def close(self) -> None:
+        if self._closing is not None:
+            closing, self._closing = self._closing, None
+            closing.wait()
         if self._close is not None:
-            self._close()
-            self._close = None
+            close, self._close = self._close, None
+            close()
 
     def __enter__(self) -> "Runner":
         return self
@@ -158,6 +170,28 @@ LOCAL_CLUSTER_CONFIG = {
     "distributed.admin.system-monitor.interval": "5s",
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
 }
+
+
+class _Closing:
+    """A runner's close() running in a thread of its own; `wait` joins it and raises its error."""
+
+    def __init__(self, close: Callable[[], None]):
+        import threading
+
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(close,), name="fazhi-close-workers", daemon=True)
+        self._thread.start()
+
+    def _run(self, close: Callable[[], None]) -> None:
+        try:
+            close()
+        except BaseException as e:  # noqa: BLE001 - raised again by wait(), in the caller's thread
+            self._error = e
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _chunks(items: Iterable, n: int) -> Iterator[list]:
