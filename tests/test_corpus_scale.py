@@ -576,13 +576,13 @@ def test_merged_keys_keep_every_value_of_a_64_bit_key_as_stored(tmp_path, monkey
 
 def test_dask_links_shuffle_in_memory_or_on_disk_gives_the_rows_of_the_pandas_pass(sequential, monkeypatch):
     """`corpus links` on Dask shuffles its pairs in memory for a small corpus and through disk
-    (p2p) for a large one (links.shuffle_method): both give exactly the rows of the pandas pass;
+    (p2p) for a large one (linkdask.shuffle_method): both give exactly the rows of the pandas pass;
     the meta of its partitions is made without reading the store in this process."""
-    from fazhi.corpus import links
+    from fazhi.corpus import linkdask, links
     from fazhi.corpus.parallel import Runner
 
-    assert links.shuffle_method(10_000) == "tasks" and links.shuffle_method(10**9) == "p2p"
-    assert links.pair_parts(10_000) == 8 and links.pair_parts(81_000_000) == 2 * (81_000_000 // 500_000 + 1)
+    assert linkdask.shuffle_method(10_000) == "tasks" and linkdask.shuffle_method(10**9) == "p2p"
+    assert linkdask.pair_parts(10_000) == 8 and linkdask.pair_parts(81_000_000) == 2 * (81_000_000 // 500_000 + 1)
     key = list(links.ROW_COLUMNS)
 
     def rows(frame):
@@ -594,8 +594,8 @@ def test_dask_links_shuffle_in_memory_or_on_disk_gives_the_rows_of_the_pandas_pa
         links._PARAS.clear()
         with Runner.dask("local", 2):
             for in_memory_up_to in (10**12, 0):
-                monkeypatch.setattr(links, "TASKS_SHUFFLE_KEYS", in_memory_up_to)
-                assert rows(links.links_dask(c, url)).equals(want)
+                monkeypatch.setattr(linkdask, "TASKS_SHUFFLE_KEYS", in_memory_up_to)
+                assert rows(linkdask.links_dask(c, url)).equals(want)
         assert url not in links._PARAS  # the paragraphs were read by the workers only
     assert len(want) > 500
 
@@ -607,7 +607,7 @@ def test_a_links_pass_on_a_local_dask_cluster_shuffles_through_the_disk_one_part
     bucket files instead of Dask's DataFrame: the rows of the pass in this process. Other work
     still goes in chunks of DASK_CHUNK items. A cluster of other machines gets the DataFrame
     (links_dask) when it can read the store, else the pass runs here."""
-    from fazhi.corpus import build, links
+    from fazhi.corpus import build, linkdask, links
     from fazhi.corpus.parallel import DASK_CHUNK, Runner
 
     key = list(links.ROW_COLUMNS)
@@ -629,7 +629,7 @@ def test_a_links_pass_on_a_local_dask_cluster_shuffles_through_the_disk_one_part
             sent: list[str] = []
             submit = run._submit
             monkeypatch.setattr(run, "_submit", lambda fn, *a: sent.append(fn.__name__) or submit(fn, *a))
-            monkeypatch.setattr(links, "links_dask", no_frames)
+            monkeypatch.setattr(linkdask, "links_dask", no_frames)
             got = links.links_local(c, runner=run)
             assert list(run.map(pow, range(DASK_CHUNK + 1), 2)) == [i * i for i in range(DASK_CHUNK + 1)]
         assert url not in links._PARAS  # the paragraphs were read by the workers only

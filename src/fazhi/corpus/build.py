@@ -268,7 +268,8 @@ def link_unmatched(corpus: "Corpus", runner: "Runner | None" = None, beside: Mer
     can read the store (links_dask), else here. Returns how many were matched. `beside`: the
     build's keys, being merged (read from its files; the matches are stored once the merge is
     done). `on_computed()`: called once the pass no longer needs the runner."""
-    from fazhi.corpus.links import links_dask, links_local
+    from fazhi.corpus.linkdask import links_dask
+    from fazhi.corpus.links import links_local
     from fazhi.corpus.linkstore import store_links
 
     total, todo, hi = _unmatched(corpus)

@@ -289,7 +289,8 @@ def cmd_links(args: argparse.Namespace) -> int:
     """Every copy pair of the corpus recomputed at once and stored (replacing the stored ones)."""
     import time
 
-    from fazhi.corpus.links import links_dask, links_local
+    from fazhi.corpus.linkdask import links_dask
+    from fazhi.corpus.links import links_local
     from fazhi.corpus.linkstore import highest_id, store_links
     from fazhi.corpus.parallel import Runner
     from fazhi.errors import FazhiError

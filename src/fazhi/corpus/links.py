@@ -1,6 +1,6 @@
 """Every copy pair of a whole corpus at once (`fazhi corpus links`), as a group-by on band keys
 — the way text-dedup runs MinHash-LSH on Spark — on pandas here or on a Dask DataFrame on a
-cluster; then verified exactly as the per-report path does.
+cluster (fazhi.corpus.linkdask); then verified exactly as the per-report path does.
 
 It computes what adding the reports one by one computes (fazhi.corpus.matchstore): each unit of
 a report is a candidate match for the units of EARLIER reports (lower paragraph ids: a corpus is
@@ -238,11 +238,11 @@ def matches_of_pairs(pairs, url: str, min_chars: int, run: str | None = None, st
     from fazhi.corpus.batch import _engine
 
     with _engine(url).connect() as conn:
-        return _frame(verify_pairs(conn, best_pairs(pairs), min_chars, _paragraphs_for(conn, url, stamp).repeats,
+        return match_frame(verify_pairs(conn, best_pairs(pairs), min_chars, _paragraphs_for(conn, url, stamp).repeats,
                                    memo=memo_for(run)))
 
 
-def _frame(rows: list[tuple]):
+def match_frame(rows: list[tuple]):
     import pandas as pd
 
     return pd.DataFrame(rows, columns=ROW_COLUMNS).astype({c: "int64" for c in ROW_COLUMNS[:-1]} | {
@@ -258,7 +258,7 @@ def key_count(conn) -> int:
     return conn.execute(select(func.count()).select_from(BandKeyRow)).scalar_one()
 
 
-def _parts_for(n_keys: int, least: int = HASH_PARTS) -> int:
+def parts_for(n_keys: int, least: int = HASH_PARTS) -> int:
     """Hash partitions for n_keys band rows: about 500,000 rows each, at least `least`."""
     return max(least, n_keys // 500_000 + 1)
 
@@ -269,7 +269,7 @@ def key_sources(conn, key_bits: int, key_files: list[Path] | None = None) -> tup
     if key_files is not None:
         return [str(f) for f in key_files], sum(len(np.load(f, mmap_mode="r")) for f in key_files)
     n_keys = key_count(conn)
-    return hash_ranges(_parts_for(n_keys), key_bits), n_keys
+    return hash_ranges(parts_for(n_keys), key_bits), n_keys
 
 
 def links_local(corpus, workdir: str | None = None, runner=None, key_files: list[Path] | None = None):
@@ -279,7 +279,7 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
     holds one partition, not the corpus' pairs. With a `runner` whose workers share this machine's
     disk (fazhi.corpus.parallel: local worker processes, or a Dask LocalCluster's) both steps run
     in those processes, one partition a task, each writing its own bucket files: on one machine the
-    pairs are shuffled through the disk instead of through Dask's scheduler (links_dask).
+    pairs are shuffled through the disk instead of through Dask's scheduler (linkdask).
     `key_files`: every band key of the corpus, sorted, in files of consecutive hash ranges
     (keyspill.export_sorted), read instead of band_keys (a fresh build merging them meanwhile)."""
     import tempfile
@@ -290,7 +290,7 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
     in_workers = runner is not None and buckets_in_workers(runner, url)
     with corpus.engine.connect() as conn, tempfile.TemporaryDirectory(dir=workdir, prefix="fazhi-links-") as tmp:
         ranges, n_keys = key_sources(conn, corpus.params.key_bits, key_files)
-        buckets = max(NEW_PARTS, 2 * _parts_for(n_keys))
+        buckets = max(NEW_PARTS, 2 * parts_for(n_keys))
         stamp = paragraphs_stamp(conn)
         if in_workers:
             for _n in runner.map(pairs_to_buckets, ranges, url, tmp, buckets, stamp, per_task=1):
@@ -301,7 +301,7 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
             paras, memo = _paragraphs_for(conn, url, stamp), RunMemo()
             for r in ranges:
                 spill_range(conn, r, paras, _bucket_files(tmp, buckets, "main"), stamp[0])
-            frames = [_frame(verify_pairs(conn, best_pairs(unspill(tmp, i)), corpus.params.min_chars, paras.repeats,
+            frames = [match_frame(verify_pairs(conn, best_pairs(unspill(tmp, i)), corpus.params.min_chars, paras.repeats,
                                           memo=memo)) for i in range(buckets)]
     return pd.concat(frames, ignore_index=True)
 
@@ -369,45 +369,6 @@ def unspill(folder: str, bucket: int):
     arr = np.concatenate([np.fromfile(f, dtype=np.int64) for f in files]) if files else np.zeros(0, np.int64)
     arr = arr.reshape(-1, 2)
     return pd.DataFrame({"new": arr[:, 0], "old": arr[:, 1]})
-
-
-def links_dask(corpus, url: str, key_files: list[Path] | None = None):
-    """The same on a Dask cluster (the current distributed Client): a Dask DataFrame of band keys
-    partitioned by hash range, read by the workers from the store (or from `key_files`, see
-    links_local, in a folder the workers see); pairs shuffled on the new paragraph; best
-    candidates and verification per partition."""
-    import uuid
-
-    import dask
-    import dask.dataframe as dd
-    import pandas as pd
-
-    with corpus.engine.connect() as conn:
-        stamp = paragraphs_stamp(conn)
-        sources, n_keys = key_sources(conn, corpus.params.key_bits, key_files)
-    pair_meta = pd.DataFrame({"new": pd.Series([], dtype="int64"), "old": pd.Series([], dtype="int64")})
-    pairs = dd.from_map(pairs_of_range, sources, url=url, stamp=stamp, meta=pair_meta, enforce_metadata=False)
-    with dask.config.set({"dataframe.shuffle.method": shuffle_method(n_keys)}):
-        pairs = pairs.shuffle("new", npartitions=pair_parts(n_keys))
-        run = uuid.uuid4().hex
-        rows = pairs.map_partitions(matches_of_pairs, url, corpus.params.min_chars, run, stamp, meta=_frame([]))
-        return rows.compute()
-
-
-TASKS_SHUFFLE_KEYS = 4_000_000  # up to this many band keys (~10 million pairs), Dask's in-memory shuffle
-
-
-def shuffle_method(n_keys: int) -> str:
-    """Dask's shuffle of the pairs: "tasks" (in memory, no start-up) for a small corpus, else "p2p"
-    (spilled to disk, for pairs larger than the workers' memory). 2,000 reports, 1.6 million keys,
-    2 local workers: ~0.2 s less with tasks (bench/RESULTS.md, session 12)."""
-    return "tasks" if n_keys <= TASKS_SHUFFLE_KEYS else "p2p"
-
-
-def pair_parts(n_keys: int) -> int:
-    """Partitions of the pairs by new paragraph: two per ~500,000 band keys (as links_local's
-    buckets), at least 8."""
-    return max(8, 2 * _parts_for(n_keys, least=1))
 
 
 def warm_for_links(url: str) -> bool:
