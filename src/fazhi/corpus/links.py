@@ -238,8 +238,8 @@ def matches_of_pairs(pairs, url: str, min_chars: int, run: str | None = None, st
     from fazhi.corpus.batch import _engine
 
     with _engine(url).connect() as conn:
-        return match_frame(verify_pairs(conn, best_pairs(pairs), min_chars, _paragraphs_for(conn, url, stamp).repeats,
-                                   memo=memo_for(run)))
+        return match_frame(verify_pairs(conn, best_pairs(pairs), min_chars,
+                                        _paragraphs_for(conn, url, stamp).repeats, memo=memo_for(run)))
 
 
 def match_frame(rows: list[tuple]):
@@ -301,8 +301,8 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
             paras, memo = _paragraphs_for(conn, url, stamp), RunMemo()
             for r in ranges:
                 spill_range(conn, r, paras, _bucket_files(tmp, buckets, "main"), stamp[0])
-            frames = [match_frame(verify_pairs(conn, best_pairs(unspill(tmp, i)), corpus.params.min_chars, paras.repeats,
-                                          memo=memo)) for i in range(buckets)]
+            frames = [match_frame(verify_pairs(conn, best_pairs(unspill(tmp, i)), corpus.params.min_chars,
+                                               paras.repeats, memo=memo)) for i in range(buckets)]
     return pd.concat(frames, ignore_index=True)
 
 
