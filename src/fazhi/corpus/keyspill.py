@@ -264,15 +264,14 @@ def _insert_sorted(raw: sqlite3.Connection, arr: np.ndarray) -> int:
     session 13)."""
     raw.execute("BEGIN IMMEDIATE")
     for i in range(0, len(arr), _INSERT_ROWS):
-        chunk = arr[i:i + _INSERT_ROWS]
-        if len(chunk):
-            block, hw, pw = _decimal_block(chunk)
-            rw = hw + pw
-            raw.execute(
-                f"WITH RECURSIVE at(n) AS (SELECT 0 UNION ALL SELECT n + {rw} FROM at WHERE n < ?1) "
-                "INSERT OR IGNORE INTO main.band_keys (hash, paragraph_id) "
-                f"SELECT CAST(substr(?2, n + 1, {hw}) AS INTEGER), CAST(substr(?2, n + {hw + 1}, {pw}) AS INTEGER) "
-                "FROM at", ((len(chunk) - 1) * rw, block))
+        chunk = arr[i:i + _INSERT_ROWS]  # never empty
+        block, hw, pw = _decimal_block(chunk)
+        rw = hw + pw
+        raw.execute(
+            f"WITH RECURSIVE at(n) AS (SELECT 0 UNION ALL SELECT n + {rw} FROM at WHERE n < ?1) "
+            "INSERT OR IGNORE INTO main.band_keys (hash, paragraph_id) "
+            f"SELECT CAST(substr(?2, n + 1, {hw}) AS INTEGER), CAST(substr(?2, n + {hw + 1}, {pw}) AS INTEGER) "
+            "FROM at", ((len(chunk) - 1) * rw, block))
     raw.execute("COMMIT")
     return len(arr)
 
@@ -288,7 +287,7 @@ def _decimal_block(rows: np.ndarray) -> tuple[bytes, int, int]:
 def _decimal_column(values: np.ndarray) -> np.ndarray:
     """int64 values as an (n, width) uint8 array of ASCII: a sign ("-" or "0") and the digits."""
     mag = np.abs(values).astype(np.uint64)  # abs(-2**63) wraps to -2**63, read as 2**63: right
-    width = 1 + max(1, len(str(int(mag.max())))) if len(mag) else 2
+    width = 1 + len(str(int(mag.max())))  # values: never empty (_insert_sorted's blocks)
     out = np.empty((len(values), width), np.uint8)
     out[:, 0] = np.where(values < 0, ord("-"), ord("0"))
     for i in range(width - 1, 0, -1):
