@@ -263,7 +263,7 @@ def _stored_pairs(corpus) -> set:
 
 def _link_pairs(rows) -> set:
     out = set()
-    for r in rows.itertuples(index=False):
+    for r in rows.to_frame().itertuples(index=False):
         out.add((r.report_id, r.unit_seq, r.start, r.end, r.other_id, r.o_start, r.o_end, round(r.similarity, 4)))
         out.add((r.other_id, r.o_seq, r.o_start, r.o_end, r.report_id, r.start, r.end, round(r.similarity, 4)))
     return out

@@ -15,6 +15,7 @@ from conftest import PG_URL, reset_pg
 
 import fazhi
 from fazhi.corpus.keyspill import spill_path
+from fazhi.corpus.linkrows import ROW_COLUMNS
 from fazhi.corpus.store import open_corpus
 
 CMD = [sys.executable, "-m", "fazhi", "corpus"]
@@ -31,8 +32,13 @@ def synth_dir(tmp_path_factory) -> Path:
     return d
 
 
-def _add(db: Path, src: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*CMD, "add", "--db", str(db), str(src), *extra], capture_output=True, text=True,
+# the command, saying at its exit whether it imported pandas (a build's links pass on its workers does not)
+WATCHED = [sys.executable, "-c", "import atexit, sys; atexit.register(lambda: print('pandas:', 'pandas' in "
+           "sys.modules, file=sys.stderr)); from fazhi.cli import main; sys.exit(main(sys.argv[1:]))", "corpus"]
+
+
+def _add(db: Path, src: Path, *extra: str, cmd: list[str] = CMD) -> subprocess.CompletedProcess:
+    return subprocess.run([*cmd, "add", "--db", str(db), str(src), *extra], capture_output=True, text=True,
                           timeout=900)
 
 
@@ -91,10 +97,12 @@ def test_dask_local_cluster_build_equals_the_single_process_build(synth_dir, seq
 @pytest.mark.parametrize("how", [["--workers", "2"], ["--dask", "local", "--workers", "2"]], ids=["pool", "dask"])
 def test_matching_at_the_end_equals_matching_each_report(synth_dir, sequential, tmp_path, how):
     """`--match end` stores every report unmatched, then matches them all in one links pass (on the
-    build's Dask cluster with --dask): the same reports, ids and copy matches."""
+    build's workers or Dask cluster): the same reports, ids and copy matches. The workers send the
+    matches back as numpy columns (fazhi.corpus.linkrows): the writer never imports pandas."""
     db = tmp_path / "end.db"
-    done = _add(db, synth_dir, *how, "--match", "end")
+    done = _add(db, synth_dir, *how, "--match", "end", cmd=WATCHED)
     assert done.returncode == 2 and "新入库 240 份，已存在跳过 0 份，失败 1 份" in done.stderr, done.stderr
+    assert done.stderr.rstrip().endswith("pandas: False")
     assert "统一查重 240 份" in done.stderr and "Traceback" not in done.stderr
     assert _state(db) == _state(sequential)
     assert not list(tmp_path.glob(".fazhi-keys-*")) and not spill_path(db).exists()  # the keys read aside
@@ -427,11 +435,12 @@ def test_a_links_run_reuses_what_it_read_and_only_within_the_run(sequential, tmp
         made: list[RunMemo] = []
         monkeypatch.setattr(links, "RunMemo", lambda: made.append(RunMemo(limit=8)) or made[-1])
         trimmed = links.links_local(c)
-    key = list(links.ROW_COLUMNS)
+    key = list(ROW_COLUMNS)
     assert len(whole) > 500
     (memo,) = made  # bounded: paragraphs, verified text pairs and spans alike (they grew unbounded)
     assert 0 < len(memo.verified) <= 8 and 0 < len(memo._paras) <= 8 and 0 < len(memo._spans) <= 8
-    assert whole.sort_values(key).reset_index(drop=True).equals(trimmed.sort_values(key).reset_index(drop=True))
+    assert whole.to_frame().sort_values(key).reset_index(drop=True).equals(
+        trimmed.to_frame().sort_values(key).reset_index(drop=True))
     first = memo_for("run-1")
     assert memo_for("run-1") is first and memo_for("run-2") is not first and memo_for("run-1") is not first
 
@@ -583,10 +592,10 @@ def test_dask_links_shuffle_in_memory_or_on_disk_gives_the_rows_of_the_pandas_pa
 
     assert linkdask.shuffle_method(10_000) == "tasks" and linkdask.shuffle_method(10**9) == "p2p"
     assert linkdask.pair_parts(10_000) == 8 and linkdask.pair_parts(81_000_000) == 2 * (81_000_000 // 500_000 + 1)
-    key = list(links.ROW_COLUMNS)
+    key = list(ROW_COLUMNS)
 
-    def rows(frame):
-        return frame.sort_values(key).reset_index(drop=True)
+    def rows(found):
+        return found.to_frame().sort_values(key).reset_index(drop=True)
 
     with open_corpus(sequential, create=False) as c:
         url = c.engine.url.render_as_string(hide_password=False)
@@ -604,16 +613,17 @@ def test_a_links_pass_on_a_local_dask_cluster_shuffles_through_the_disk_one_part
                                                                                             monkeypatch):
     """A build's links pass on `--dask local` (workers on this machine: Runner.shared_disk) runs
     links_local's steps on the cluster's workers, one partition a task, its pairs shuffled through
-    bucket files instead of Dask's DataFrame: the rows of the pass in this process. Other work
+    bucket files instead of Dask's DataFrame, on numpy (the workers never import pandas): the rows
+    of the pass in this process. Other work
     still goes in chunks of DASK_CHUNK items. A cluster of other machines gets the DataFrame
     (links_dask) when it can read the store, else the pass runs here."""
     from fazhi.corpus import build, linkdask, links
     from fazhi.corpus.parallel import DASK_CHUNK, Runner
 
-    key = list(links.ROW_COLUMNS)
+    key = list(ROW_COLUMNS)
 
-    def rows(frame):
-        return frame.sort_values(key).reset_index(drop=True)
+    def rows(found):
+        return found.to_frame().sort_values(key).reset_index(drop=True)
 
     def no_frames(*_a, **_k):
         raise AssertionError("links_dask used on one machine")
@@ -631,6 +641,10 @@ def test_a_links_pass_on_a_local_dask_cluster_shuffles_through_the_disk_one_part
             monkeypatch.setattr(run, "_submit", lambda fn, *a: sent.append(fn.__name__) or submit(fn, *a))
             monkeypatch.setattr(linkdask, "links_dask", no_frames)
             got = links.links_local(c, runner=run)
+            import distributed
+
+            in_workers = distributed.get_client().run(lambda: "pandas" in sys.modules)
+            assert len(in_workers) == 2 and not any(in_workers.values())  # the steps run on numpy alone
             assert list(run.map(pow, range(DASK_CHUNK + 1), 2)) == [i * i for i in range(DASK_CHUNK + 1)]
         assert url not in links._PARAS  # the paragraphs were read by the workers only
     assert rows(got).equals(want) and len(want) > 500
@@ -741,3 +755,52 @@ def test_the_side_files_lock_leaves_no_file_and_is_never_held_twice(tmp_path):
     os.close(late)
     _unlock(again, db)
     assert not path.exists()
+
+
+def test_link_rows_keep_columns_and_types_through_concat_take_and_frames():
+    """LinkRows (what a links pass returns): tuples in, numpy columns of fixed types, rows picked by
+    mask or order, tuples out for the driver, and the same through a pandas DataFrame."""
+    from fazhi.corpus.linkrows import LinkRows
+
+    a = LinkRows.of([(5, 0, 0, 40, 2, 3, 10, 50, 0.91), (7, 1, 8, 30, 5, 0, 0, 22, 1.0)])
+    b = LinkRows.of([(9, 2, 4, 44, 1, 1, 0, 40, 0.875)])
+    empty = LinkRows.of([])
+    both = LinkRows.concat([a, empty, b])
+    assert len(both) == 3 and len(empty) == 0 and len(LinkRows.concat([])) == 0
+    assert both["report_id"].dtype == "int64" and both["similarity"].dtype == "float64"
+    assert empty["o_end"].dtype == "int64" and empty.to_frame().dtypes["similarity"] == "float64"
+    later = both.take(both["other_id"] <= 2)
+    assert later["report_id"].tolist() == [5, 9]
+    order = both["other_id"].argsort(kind="stable")
+    assert both.tuples(("other_id", "o_seq", "similarity"), order) == [(1, 1, 0.875), (2, 3, 0.91), (5, 0, 1.0)]
+    frame = both.to_frame()
+    assert list(frame.columns) == list(ROW_COLUMNS) and frame["unit_seq"].tolist() == [0, 1, 2]
+    back = LinkRows.from_frame(frame)
+    assert all((back[c] == both[c]).all() for c in ROW_COLUMNS)
+
+
+def test_best_pairs_keep_the_most_shared_then_newest_old_paragraphs_per_new_one():
+    """Step 2 of a links pass on numpy: shared keys counted per (new, old) pair, per new paragraph
+    the `cap` old ones sharing the most (ties: the newest), in order of new and rank; the same as
+    counting by hand, on random pairs with many ties and ids near 2**32."""
+    import random
+    from collections import Counter
+
+    import numpy as np
+
+    from fazhi.corpus.links import best_pairs
+
+    rng = random.Random(5)
+    base = 2**32 - 50
+    pairs = [(base + rng.randrange(12), rng.choice([3, 7, 9, base - 1, base + 2, 2**31 + 1]))
+             for _ in range(3000)]
+    for cap in (1, 3, 10):
+        counted = Counter(pairs)
+        want = []
+        for new in sorted({n for n, _o in pairs}):
+            olds = sorted(((k, o) for (n, o), k in counted.items() if n == new), key=lambda t: (-t[0], -t[1]))
+            want.extend((new, o) for _k, o in olds[:cap])
+        new, old = best_pairs(np.array([p[0] for p in pairs], np.int64), np.array([p[1] for p in pairs], np.int64), cap)
+        assert list(zip(new.tolist(), old.tolist())) == want and new.dtype == old.dtype == np.int64
+    empty = best_pairs(np.zeros(0, np.int64), np.zeros(0, np.int64))
+    assert len(empty[0]) == len(empty[1]) == 0

@@ -326,14 +326,22 @@ def _links_in_workers(corpus: "Corpus", runner: "Runner") -> bool:
 
 
 def _import_for_links(corpus: "Corpus", runner: "Runner") -> Callable[[], None]:
-    """What this process imports for a links pass at the end (Dask's DataFrame: ~0.9 s; else
-    pandas), done while the workers start instead of while they wait for the pass' first tasks."""
-    name = "dask.dataframe" if _dask_frames(corpus, runner) else "pandas"
+    """What this process imports for a links pass at the end, done while the workers start instead
+    of while they wait for the pass' first tasks: Dask's DataFrame (~0.9 s) for links_dask, pandas
+    when the pass runs here, nothing when links_local's steps run on the workers (they send back
+    numpy columns: fazhi.corpus.linkrows)."""
+    if _dask_frames(corpus, runner):
+        name = "dask.dataframe"
+    elif _links_in_workers(corpus, runner):
+        name = None
+    else:
+        name = "pandas"
 
     def imports() -> None:
         import importlib
 
-        importlib.import_module(name)
+        if name is not None:
+            importlib.import_module(name)
 
     return imports
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fazhi.corpus.linkrows import LinkRows
 from fazhi.corpus.links import (key_sources, match_frame, matches_of_pairs, pairs_of_range, paragraphs_stamp,
                                 parts_for)
 
@@ -16,7 +17,7 @@ def links_dask(corpus, url: str, key_files: list[Path] | None = None):
     """The same on a Dask cluster (the current distributed Client): a Dask DataFrame of band keys
     partitioned by hash range, read by the workers from the store (or from `key_files`, see
     links_local, in a folder the workers see); pairs shuffled on the new paragraph; best
-    candidates and verification per partition."""
+    candidates and verification per partition. Returns LinkRows, as links_local does."""
     import uuid
 
     import dask
@@ -32,7 +33,7 @@ def links_dask(corpus, url: str, key_files: list[Path] | None = None):
         pairs = pairs.shuffle("new", npartitions=pair_parts(n_keys))
         run = uuid.uuid4().hex
         rows = pairs.map_partitions(matches_of_pairs, url, corpus.params.min_chars, run, stamp, meta=match_frame([]))
-        return rows.compute()
+        return LinkRows.from_frame(rows.compute())
 
 
 TASKS_SHUFFLE_KEYS = 4_000_000  # up to this many band keys (~10 million pairs), Dask's in-memory shuffle

@@ -1,5 +1,5 @@
 """Every copy pair of a whole corpus at once (`fazhi corpus links`), as a group-by on band keys
-— the way text-dedup runs MinHash-LSH on Spark — on pandas here or on a Dask DataFrame on a
+— the way text-dedup runs MinHash-LSH on Spark — on numpy here or on a Dask DataFrame on a
 cluster (fazhi.corpus.linkdask); then verified exactly as the per-report path does.
 
 It computes what adding the reports one by one computes (fazhi.corpus.matchstore): each unit of
@@ -11,8 +11,7 @@ the MAX_CANDIDATES sharing the most keys per unit (then the newest); those passi
 1. `key_pairs`: per hash-range partition of band_keys (hash, paragraph_id), sorted: for each row,
    the rows of its key that came before its report (at most MAX_BAND_ROWS) → (new, old) pairs;
 2. `best_pairs`: per partition of pairs by `new` (after a shuffle on it: Dask's, or bucket files
-   on disk in the pandas path): shared keys counted,
-   the best MAX_CANDIDATES per new paragraph kept;
+   on disk in links_local): shared keys counted, the best MAX_CANDIDATES per new paragraph kept;
 3. `verify_pairs` (fazhi.corpus.linkverify): the chosen pairs verified on the paragraphs'
    normalised text (read from the store), spans mapped back, repeats of a unit in its report
    expanded as the per-report path does.
@@ -25,9 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from fazhi.corpus.candidates import MAX_BAND_ROWS, MAX_CANDIDATES, MAX_REPEATS
+from fazhi.corpus.linkrows import LinkRows
 from fazhi.corpus.linkverify import RunMemo, memo_for, verify_pairs
 
-HASH_PARTS = 16  # hash ranges read one at a time (pandas) or as Dask partitions
+HASH_PARTS = 16  # hash ranges read one at a time (links_local) or as Dask partitions
 NEW_PARTS = 16  # partitions of the (new, old) pairs, by new paragraph
 DENSE_SPAN = 4  # see Paragraphs.dense
 KeySource = tuple[int, int] | str  # a hash range of band_keys, or a file of its keys, sorted (.npy)
@@ -130,14 +130,16 @@ def read_key_rows(conn, lo: int, hi: int, upto: int | None = None) -> np.ndarray
     return int_rows(conn, q if upto is None else q.where(B.paragraph_id <= upto), 2)
 
 
-def key_pairs(keys, paras: Paragraphs, cap: int = MAX_BAND_ROWS):
-    """Step 1 on one hash partition: (new, old) paragraph pairs sharing a key, old among the `cap`
-    newest rows of that key stored before new's report. One row per shared key."""
-    import pandas as pd
+Pairs = tuple[np.ndarray, np.ndarray]  # (new, old) paragraph ids, int64, one pair per shared key
 
-    chunks = list(key_pair_chunks(keys["hash"].to_numpy(), keys["pid"].to_numpy(), paras, cap))
-    return pd.DataFrame({"new": np.concatenate([c[0] for c in chunks]) if chunks else np.zeros(0, np.int64),
-                         "old": np.concatenate([c[1] for c in chunks]) if chunks else np.zeros(0, np.int64)})
+
+def key_pairs(keys: np.ndarray, paras: Paragraphs, cap: int = MAX_BAND_ROWS) -> Pairs:
+    """Step 1 on one hash partition, rows (hash, pid): (new, old) paragraph pairs sharing a key, old
+    among the `cap` newest rows of that key stored before new's report. One pair per shared key."""
+    chunks = list(key_pair_chunks(keys[:, 0], keys[:, 1], paras, cap))
+    if not chunks:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks])
 
 
 PAIR_CHUNK = 1_000_000  # pairs made at a time: a hash range of stock sentences gives tens of millions
@@ -171,20 +173,22 @@ def key_pair_chunks(h: np.ndarray, p: np.ndarray, paras: Paragraphs, cap: int = 
         i = j
 
 
-def best_pairs(pairs, cap: int = MAX_CANDIDATES):
-    """Step 2 on pairs partitioned by new: shared keys counted, the best `cap` old per new."""
-    import pandas as pd
-
-    if len(pairs) == 0:
-        return pd.DataFrame({"new": np.zeros(0, np.int64), "old": np.zeros(0, np.int64), "n": np.zeros(0, np.int64)})
-    counted = pairs.groupby(["new", "old"], sort=False).size().rename("n").reset_index()
-    counted = counted.sort_values(["new", "n", "old"], ascending=[True, False, False], kind="stable")
-    rank = counted.groupby("new", sort=False).cumcount()
-    return counted[rank < cap].reset_index(drop=True)
+def best_pairs(new: np.ndarray, old: np.ndarray, cap: int = MAX_CANDIDATES) -> Pairs:
+    """Step 2 on pairs partitioned by new: shared keys counted, the best `cap` old per new (most
+    shared keys, then the newest), in order of new, then rank. Paragraph ids are below 2**32."""
+    if len(new) == 0:
+        return new.astype(np.int64), old.astype(np.int64)
+    both, n = np.unique((new.astype(np.uint64) << np.uint64(32)) | old.astype(np.uint64), return_counts=True)
+    new_u, old_u = (both >> np.uint64(32)).astype(np.int64), (both & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    order = np.lexsort((-old_u, -n, new_u))
+    new_u, old_u = new_u[order], old_u[order]
+    start = np.r_[True, new_u[1:] != new_u[:-1]]
+    rank = np.arange(len(new_u)) - np.maximum.accumulate(np.where(start, np.arange(len(new_u)), 0))
+    keep = rank < cap
+    return new_u[keep], old_u[keep]
 
 
 # ---------------------------------------------------------------- running it
-ROW_COLUMNS = ["report_id", "unit_seq", "start", "end", "other_id", "o_seq", "o_start", "o_end", "similarity"]
 _PARAS: dict[str, tuple[tuple, Paragraphs]] = {}
 
 
@@ -212,15 +216,16 @@ def _paragraphs_for(conn, url: str, stamp: Stamp | None = None) -> Paragraphs:
 
 
 def pairs_of_range(rng: KeySource, url: str, stamp: Stamp | None = None):
-    """Step 1 on one hash range, reading the store at `url` (run where the partition lives)."""
+    """Step 1 on one hash range, reading the store at `url` (run where the partition lives), as a
+    pandas DataFrame (new, old): a partition of linkdask's Dask DataFrame."""
     import pandas as pd
 
     from fazhi.corpus.batch import _engine
 
     with _engine(url).connect() as conn:
         stamp = stamp or paragraphs_stamp(conn)
-        keys = pd.DataFrame(key_rows(conn, rng, stamp[0]), columns=["hash", "pid"])
-        return key_pairs(keys, _paragraphs_for(conn, url, stamp))
+        new, old = key_pairs(key_rows(conn, rng, stamp[0]), _paragraphs_for(conn, url, stamp))
+        return pd.DataFrame({"new": new, "old": old})
 
 
 def key_rows(conn, src: KeySource, upto: int) -> np.ndarray:
@@ -232,21 +237,25 @@ def key_rows(conn, src: KeySource, upto: int) -> np.ndarray:
     return read_key_rows(conn, *src, upto)
 
 
-def matches_of_pairs(pairs, url: str, min_chars: int, run: str | None = None, stamp: Stamp | None = None):
-    """Steps 2 and 3 on one partition of pairs by new paragraph: match rows as a DataFrame. `run`:
-    the links run it belongs to (what this process read for the run's other partitions is reused)."""
+def verified_pairs(pairs: Pairs, url: str, min_chars: int, run: str | None = None,
+                   stamp: Stamp | None = None) -> LinkRows:
+    """Steps 2 and 3 on one partition of pairs by new paragraph. `run`: the links run it belongs to
+    (what this process read for the run's other partitions is reused)."""
     from fazhi.corpus.batch import _engine
 
     with _engine(url).connect() as conn:
-        return match_frame(verify_pairs(conn, best_pairs(pairs), min_chars,
-                                        _paragraphs_for(conn, url, stamp).repeats, memo=memo_for(run)))
+        return LinkRows.of(verify_pairs(conn, best_pairs(*pairs), min_chars, _paragraphs_for(conn, url, stamp).repeats,
+                                        memo=memo_for(run)))
+
+
+def matches_of_pairs(pairs, url: str, min_chars: int, run: str | None = None, stamp: Stamp | None = None):
+    """verified_pairs on a partition of linkdask's Dask DataFrame (new, old), as a pandas DataFrame."""
+    return verified_pairs((pairs["new"].to_numpy(), pairs["old"].to_numpy()), url, min_chars, run, stamp).to_frame()
 
 
 def match_frame(rows: list[tuple]):
-    import pandas as pd
-
-    return pd.DataFrame(rows, columns=ROW_COLUMNS).astype({c: "int64" for c in ROW_COLUMNS[:-1]} | {
-        "similarity": "float64"})
+    """Match rows (linkrows.ROW_COLUMNS) as a pandas DataFrame (the Dask DataFrame's meta)."""
+    return LinkRows.of(rows).to_frame()
 
 
 def key_count(conn) -> int:
@@ -273,7 +282,7 @@ def key_sources(conn, key_bits: int, key_files: list[Path] | None = None) -> tup
 
 
 def links_local(corpus, workdir: str | None = None, runner=None, key_files: list[Path] | None = None):
-    """Every verified match of the corpus (rows seen from the later report), on pandas, one
+    """Every verified match of the corpus (rows seen from the later report), on numpy, one
     partition at a time: the pairs of each hash range are spilled to bucket files by new paragraph
     (in a temporary folder under `workdir`), then each bucket is counted and verified, so memory
     holds one partition, not the corpus' pairs. With a `runner` whose workers share this machine's
@@ -281,10 +290,9 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
     in those processes, one partition a task, each writing its own bucket files: on one machine the
     pairs are shuffled through the disk instead of through Dask's scheduler (linkdask).
     `key_files`: every band key of the corpus, sorted, in files of consecutive hash ranges
-    (keyspill.export_sorted), read instead of band_keys (a fresh build merging them meanwhile)."""
+    (keyspill.export_sorted), read instead of band_keys (a fresh build merging them meanwhile).
+    Returns LinkRows: workers send them back as numpy columns, so this process imports no pandas."""
     import tempfile
-
-    import pandas as pd
 
     url = corpus.engine.url.render_as_string(hide_password=False)
     in_workers = runner is not None and buckets_in_workers(runner, url)
@@ -301,9 +309,9 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
             paras, memo = _paragraphs_for(conn, url, stamp), RunMemo()
             for r in ranges:
                 spill_range(conn, r, paras, _bucket_files(tmp, buckets, "main"), stamp[0])
-            frames = [match_frame(verify_pairs(conn, best_pairs(unspill(tmp, i)), corpus.params.min_chars,
+            frames = [LinkRows.of(verify_pairs(conn, best_pairs(*unspill(tmp, i)), corpus.params.min_chars,
                                                paras.repeats, memo=memo)) for i in range(buckets)]
-    return pd.concat(frames, ignore_index=True)
+    return LinkRows.concat(frames)
 
 
 def pool_can_read(url: str) -> bool:
@@ -346,7 +354,7 @@ def spill_range(conn, rng: KeySource, paras: Paragraphs, files: list[Path], upto
 
 def matches_of_bucket(bucket: tuple[str, int], url: str, min_chars: int, stamp: Stamp | None = None):
     """Steps 2 and 3 on one bucket (every process' file of it), in a worker process."""
-    return matches_of_pairs(unspill(*bucket), url, min_chars, run=bucket[0], stamp=stamp)
+    return verified_pairs(unspill(*bucket), url, min_chars, run=bucket[0], stamp=stamp)
 
 
 def spill_arrays(new: np.ndarray, old: np.ndarray, files: list[Path]) -> None:
@@ -361,14 +369,12 @@ def spill_arrays(new: np.ndarray, old: np.ndarray, files: list[Path]) -> None:
                 out.write(arr[cuts[i]:cuts[i + 1]].tobytes())
 
 
-def unspill(folder: str, bucket: int):
+def unspill(folder: str, bucket: int) -> Pairs:
     """The pairs of one bucket, from the files every process wrote for it."""
-    import pandas as pd
-
     files = sorted(Path(folder).glob(f"*-{bucket}.bin"))
     arr = np.concatenate([np.fromfile(f, dtype=np.int64) for f in files]) if files else np.zeros(0, np.int64)
     arr = arr.reshape(-1, 2)
-    return pd.DataFrame({"new": arr[:, 0], "old": arr[:, 1]})
+    return arr[:, 0].copy(), arr[:, 1].copy()
 
 
 def warm_for_links(url: str) -> bool:
@@ -379,7 +385,7 @@ def warm_for_links(url: str) -> bool:
     import importlib
 
     try:
-        for name in ("pandas", "rapidfuzz.fuzz", "rapidfuzz.distance.LCSseq"):
+        for name in ("rapidfuzz.fuzz", "rapidfuzz.distance.LCSseq"):
             importlib.import_module(name)
         from fazhi.corpus.batch import _engine
 

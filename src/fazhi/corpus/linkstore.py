@@ -3,6 +3,10 @@ in one transaction, seen from both reports, and the reports marked matched."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fazhi.corpus.linkrows import LinkRows
 
 
 def highest_id(corpus) -> int:
@@ -56,10 +60,10 @@ def _indexes_set_aside(conn, n: int):
         ix.create(conn)
 
 
-def store_links(corpus, rows, upto: int | None = None) -> int:
+def store_links(corpus, rows: "LinkRows", upto: int | None = None) -> int:
     """Replace the stored copy matches among the reports with ids <= `upto` (default: all stored
-    now; pass the highest id seen when the links were computed) by `rows` (both ways) and mark
-    those reports matched, in one transaction. A report stored after (by another writer) loses
+    now; pass the highest id seen when the links were computed) by `rows` (fazhi.corpus.linkrows;
+    stored both ways) and mark those reports matched, in one transaction. A report stored after (by another writer) loses
     its matches and is left to match again (copies_at NULL, matchstore.ensure_copies), so the
     invariant of matchstore holds. Returns the number of matches stored."""
     from sqlalchemy import delete, func, select, update
@@ -71,14 +75,13 @@ def store_links(corpus, rows, upto: int | None = None) -> int:
     with corpus.engine.begin() as conn:
         lock_matches(conn)
         hi = (conn.execute(select(func.max(ReportRow.id))).scalar() or 0) if upto is None else upto
-        rows = rows[(rows["report_id"] <= hi) & (rows["other_id"] <= hi)]
+        rows = rows.take((rows["report_id"] <= hi) & (rows["other_id"] <= hi))
         conn.execute(delete(C))  # every match touches a report <= hi (both sides) or a later one
         with _indexes_set_aside(conn, len(rows)):
             for cols in (_FORWARD, _BACKWARD):  # each match seen from both reports
-                order = rows[cols[0]].to_numpy().argsort(kind="stable")  # the table in report order
+                order = rows[cols[0]].argsort(kind="stable")  # the table in report order
                 for i in range(0, len(rows), _STORE_CHUNK):  # a chunk of Python rows at a time, not millions
-                    part = rows.iloc[order[i:i + _STORE_CHUNK]]
-                    _insert_matches(conn, list(zip(*(part[c].tolist() for c in cols))))
+                    _insert_matches(conn, rows.tuples(cols, order[i:i + _STORE_CHUNK]))
         conn.execute(update(ReportRow).where(ReportRow.id <= hi).values(copies_at=_now()))
         conn.execute(update(ReportRow).where(ReportRow.id > hi).values(copies_at=None))
     return len(rows)

@@ -14,9 +14,12 @@ builds no per-char offsets (building them for every matched paragraph was half o
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fazhi.corpus.candidates import MAX_UNIT_CHARS
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Para = tuple[str, str, int, int, int, int]  # norm, content, start, seq, text hash, report id
 
@@ -103,18 +106,18 @@ def read_paragraphs(conn, pids: list[int], norms: dict[int, str] | None = None) 
     return out
 
 
-def verify_pairs(conn, best, min_chars: int, places: dict[tuple[int, int], list[int]],
+def verify_pairs(conn, best: tuple[np.ndarray, np.ndarray], min_chars: int, places: dict[tuple[int, int], list[int]],
                  min_similarity: float | None = None, memo: RunMemo | None = None) -> list[tuple]:
-    """The verified matches of the chosen pairs, seen from the new report: (report_id, unit_seq,
+    """The verified matches of the chosen (new, old) pairs (links.best_pairs), seen from the new report: (report_id, unit_seq,
     start, end, other_id, other's unit_seq, o_start, o_end, similarity). `places`:
     links.Paragraphs.repeats."""
     from fazhi.corpus.copies import MIN_SIMILARITY, verify
 
-    if len(best) == 0:
+    if len(best[0]) == 0:
         return []
     memo = memo or RunMemo()
     min_similarity = MIN_SIMILARITY if min_similarity is None else min_similarity
-    new, old = best["new"].tolist(), best["old"].tolist()
+    new, old = best[0].tolist(), best[1].tolist()
     paras = memo.paragraphs(conn, sorted(set(new) | set(old)))
     verified = memo.verified
     out = []
