@@ -173,17 +173,23 @@ def key_pair_chunks(h: np.ndarray, p: np.ndarray, paras: Paragraphs, cap: int = 
         i = j
 
 
+_LOW = np.uint64(0xFFFFFFFF)
+_SHIFT = np.uint64(32)
+
+
 def best_pairs(new: np.ndarray, old: np.ndarray, cap: int = MAX_CANDIDATES) -> Pairs:
     """Step 2 on pairs partitioned by new: shared keys counted, the best `cap` old per new (most
-    shared keys, then the newest), in order of new, then rank. Paragraph ids are below 2**32."""
+    shared keys, then the newest), in order of new, then rank. Paragraph ids are below 2**32:
+    a pair is one uint64, (new, complement of old), so one sort orders by new, then newest old,
+    and one stable sort on (new, fewest shared keys' complement) ranks each new's candidates."""
     if len(new) == 0:
         return new.astype(np.int64), old.astype(np.int64)
-    both, n = np.unique((new.astype(np.uint64) << np.uint64(32)) | old.astype(np.uint64), return_counts=True)
-    new_u, old_u = (both >> np.uint64(32)).astype(np.int64), (both & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    order = np.lexsort((-old_u, -n, new_u))
-    new_u, old_u = new_u[order], old_u[order]
-    start = np.r_[True, new_u[1:] != new_u[:-1]]
-    rank = np.arange(len(new_u)) - np.maximum.accumulate(np.where(start, np.arange(len(new_u)), 0))
+    both, n = np.unique((new.astype(np.uint64) << _SHIFT) | (_LOW - old.astype(np.uint64)), return_counts=True)
+    order = np.argsort((both & ~_LOW) | (_LOW - n.astype(np.uint64)), kind="stable")
+    both = both[order]
+    new_u, old_u = (both >> _SHIFT).astype(np.int64), (_LOW - (both & _LOW)).astype(np.int64)
+    at = np.arange(len(new_u))
+    rank = at - np.maximum.accumulate(np.where(np.r_[True, new_u[1:] != new_u[:-1]], at, 0))
     keep = rank < cap
     return new_u[keep], old_u[keep]
 
