@@ -614,9 +614,11 @@ def test_a_links_pass_on_a_local_dask_cluster_shuffles_through_the_disk_one_part
     """A build's links pass on `--dask local` (workers on this machine: Runner.shared_disk) runs
     links_local's steps on the cluster's workers, one partition a task, its pairs shuffled through
     bucket files instead of Dask's DataFrame, on numpy (the workers never import pandas): the rows
-    of the pass in this process. Other work
-    still goes in chunks of DASK_CHUNK items. A cluster of other machines gets the DataFrame
-    (links_dask) when it can read the store, else the pass runs here."""
+    of the pass in this process. Other work still goes in chunks of DASK_CHUNK items. A cluster of
+    other machines gets the DataFrame (links_dask) when it can read the store, else the pass runs
+    here."""
+    import distributed
+
     from fazhi.corpus import build, linkdask, links
     from fazhi.corpus.parallel import DASK_CHUNK, Runner
 
@@ -641,8 +643,6 @@ def test_a_links_pass_on_a_local_dask_cluster_shuffles_through_the_disk_one_part
             monkeypatch.setattr(run, "_submit", lambda fn, *a: sent.append(fn.__name__) or submit(fn, *a))
             monkeypatch.setattr(linkdask, "links_dask", no_frames)
             got = links.links_local(c, runner=run)
-            import distributed
-
             in_workers = distributed.get_client().run(lambda: "pandas" in sys.modules)
             assert len(in_workers) == 2 and not any(in_workers.values())  # the steps run on numpy alone
             assert list(run.map(pow, range(DASK_CHUNK + 1), 2)) == [i * i for i in range(DASK_CHUNK + 1)]

@@ -179,9 +179,9 @@ _SHIFT = np.uint64(32)
 
 def best_pairs(new: np.ndarray, old: np.ndarray, cap: int = MAX_CANDIDATES) -> Pairs:
     """Step 2 on pairs partitioned by new: shared keys counted, the best `cap` old per new (most
-    shared keys, then the newest), in order of new, then rank. Paragraph ids are below 2**32:
-    a pair is one uint64, (new, complement of old), so one sort orders by new, then newest old,
-    and one stable sort on (new, fewest shared keys' complement) ranks each new's candidates."""
+    shared keys, then the newest), in order of new, then rank. Paragraph ids are below 2**32, so
+    a pair is one uint64 (new, complement of old): np.unique orders by new, then newest old, and
+    counts; one stable sort on (new, complement of the count) ranks each new's candidates."""
     if len(new) == 0:
         return new.astype(np.int64), old.astype(np.int64)
     both, n = np.unique((new.astype(np.uint64) << _SHIFT) | (_LOW - old.astype(np.uint64)), return_counts=True)
@@ -309,15 +309,15 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
         if in_workers:
             for _n in runner.map(pairs_to_buckets, ranges, url, tmp, buckets, stamp, per_task=1):
                 pass
-            frames = list(runner.map(matches_of_bucket, [(tmp, i) for i in range(buckets)], url,
+            parts = list(runner.map(matches_of_bucket, [(tmp, i) for i in range(buckets)], url,
                                      corpus.params.min_chars, stamp, per_task=1))
         else:
             paras, memo = _paragraphs_for(conn, url, stamp), RunMemo()
             for r in ranges:
                 spill_range(conn, r, paras, _bucket_files(tmp, buckets, "main"), stamp[0])
-            frames = [LinkRows.of(verify_pairs(conn, best_pairs(*unspill(tmp, i)), corpus.params.min_chars,
-                                               paras.repeats, memo=memo)) for i in range(buckets)]
-    return LinkRows.concat(frames)
+            parts = [LinkRows.of(verify_pairs(conn, best_pairs(*unspill(tmp, i)), corpus.params.min_chars,
+                                              paras.repeats, memo=memo)) for i in range(buckets)]
+    return LinkRows.concat(parts)
 
 
 def pool_can_read(url: str) -> bool:
@@ -380,7 +380,7 @@ def unspill(folder: str, bucket: int) -> Pairs:
     files = sorted(Path(folder).glob(f"*-{bucket}.bin"))
     arr = np.concatenate([np.fromfile(f, dtype=np.int64) for f in files]) if files else np.zeros(0, np.int64)
     arr = arr.reshape(-1, 2)
-    return arr[:, 0].copy(), arr[:, 1].copy()
+    return arr[:, 0], arr[:, 1]
 
 
 def warm_for_links(url: str) -> bool:

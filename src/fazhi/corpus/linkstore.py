@@ -63,9 +63,10 @@ def _indexes_set_aside(conn, n: int):
 def store_links(corpus, rows: "LinkRows", upto: int | None = None) -> int:
     """Replace the stored copy matches among the reports with ids <= `upto` (default: all stored
     now; pass the highest id seen when the links were computed) by `rows` (fazhi.corpus.linkrows;
-    stored both ways) and mark those reports matched, in one transaction. A report stored after (by another writer) loses
-    its matches and is left to match again (copies_at NULL, matchstore.ensure_copies), so the
-    invariant of matchstore holds. Returns the number of matches stored."""
+    stored both ways) and mark those reports matched, in one transaction. A report stored after
+    (by another writer) loses its matches and is left to match again (copies_at NULL,
+    matchstore.ensure_copies), so the invariant of matchstore holds. Returns the number of matches
+    stored."""
     from sqlalchemy import delete, func, select, update
 
     from fazhi.corpus.database import lock_matches

@@ -106,11 +106,12 @@ def read_paragraphs(conn, pids: list[int], norms: dict[int, str] | None = None) 
     return out
 
 
-def verify_pairs(conn, best: tuple[np.ndarray, np.ndarray], min_chars: int, places: dict[tuple[int, int], list[int]],
-                 min_similarity: float | None = None, memo: RunMemo | None = None) -> list[tuple]:
-    """The verified matches of the chosen (new, old) pairs (links.best_pairs), seen from the new report: (report_id, unit_seq,
-    start, end, other_id, other's unit_seq, o_start, o_end, similarity). `places`:
-    links.Paragraphs.repeats."""
+def verify_pairs(conn, best: tuple[np.ndarray, np.ndarray], min_chars: int,
+                 places: dict[tuple[int, int], list[int]], min_similarity: float | None = None,
+                 memo: RunMemo | None = None) -> list[tuple]:
+    """The verified matches of the chosen (new, old) pairs (links.best_pairs), seen from the new
+    report: (report_id, unit_seq, start, end, other_id, other's unit_seq, o_start, o_end,
+    similarity). `places`: links.Paragraphs.repeats."""
     from fazhi.corpus.copies import MIN_SIMILARITY, verify
 
     if len(best[0]) == 0:
