@@ -291,6 +291,32 @@ def test_normalize_by_runs_equals_the_char_by_char_rule():
     assert norm == "0年0亿元共计0个" and starts[0] == 100 and ends[0] == 104 and ends[2] == 110
 
 
+def test_norms_of_many_texts_at_once_equal_norm_text_one_by_one():
+    """fazhi.corpus.norms (a links pass normalises every paragraph it reads, 500 at a time, in numpy,
+    from the stored UTF-16 bytes) gives norm_text's string for each: numerals folded across spaces
+    and '.', full-width folded, lower case longer than one char (İ), chars outside the BMP (their
+    UTF-16 halves), lone surrogates, empty texts, and a number run that ends one text and one that
+    starts the next (never joined)."""
+    import random
+
+    from fazhi.corpus.fingerprint import norm_text
+    from fazhi.corpus.norms import as_text, norm_texts, norm_utf16
+
+    rng = random.Random(5)
+    alphabet = list("0123456789零〇一二三四五六七八九十两 .。，,；;！!？?ABCabcＡＢ１２．　\t\nİßﬁ法治政府建设ǅΣ²①\x01\x00")
+    alphabet += ["\U00020000", "\U0001F600"]
+    texts = ["", "2023年", "二〇二四年 1. 5亿元", "İstanbul", "12", "34", "第\U00020000条 1 000", "法治\ud800政府"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 70))) for _ in range(3000)]
+    want = [norm_text(s) for s in texts]
+    assert norm_texts(texts) == want
+    assert norm_texts(["12", "34"]) == ["0", "0"]  # not one run across the two
+    blobs = [s.encode("utf-16-le", "surrogatepass") for s in texts]
+    assert norm_utf16(blobs) == want
+    assert norm_utf16([memoryview(b) for b in blobs[:50]]) == want[:50]  # what psycopg gives
+    assert norm_texts([]) == norm_utf16([]) == []
+    assert as_text(blobs[2]) == texts[2] and as_text(texts[2]) == texts[2]
+
+
 def test_a_span_of_the_norm_maps_back_as_the_offsets_say():
     """norm_span (a verified match's place in the text, found without the per-char offsets) gives
     normalize's starts[i] and ends[j - 1] for every i < j, numerals and folded chars included."""

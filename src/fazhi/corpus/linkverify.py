@@ -21,7 +21,8 @@ from fazhi.corpus.candidates import MAX_UNIT_CHARS
 if TYPE_CHECKING:
     import numpy as np
 
-Para = tuple[str, str, int, int, int, int]  # norm, content, start, seq, text hash, report id
+# norm, content (str, or UTF-16-LE bytes as the store gives them), start, seq, text hash, report id
+Para = tuple[str, Any, int, int, int, int]
 
 
 class RunMemo:
@@ -53,8 +54,9 @@ class RunMemo:
         v = self._spans.get(key)
         if v is None:
             from fazhi.corpus.fingerprint import norm_span
+            from fazhi.corpus.norms import as_text
 
-            v = self._spans[key] = norm_span(para[1], para[2], i, j)
+            v = self._spans[key] = norm_span(as_text(para[1]), para[2], i, j)
             _trim(self._spans, self.limit)
         return v
 
@@ -81,26 +83,26 @@ def memo_for(run: str | None) -> RunMemo:
 
 def read_paragraphs(conn, pids: list[int], norms: dict[int, str] | None = None) -> dict[int, Para]:
     """Paragraph id → (norm, content, start, seq, text hash, report id), read through the driver's
-    cursor (the ids are integers, written into the SQL): the normalised string only; where a match
-    lies in the text is worked out (`norm_span`) for the few that verify. `norms`: normalised
-    strings by text hash (the hash of the normalised string) already made, added to."""
-    from fazhi.corpus.fingerprint import norm_text
+    cursor (the ids are integers, written into the SQL), the content as stored (UTF-16-LE bytes,
+    decoded only for the few paragraphs a match is mapped back to). `norms`: normalised strings
+    by text hash (the hash of the normalised string) already made, added to; the others are made
+    from the stored bytes 500 paragraphs at a time (fazhi.corpus.norms)."""
+    from fazhi.corpus.norms import norm_texts, norm_utf16
 
     out: dict[int, Para] = {}
     norms = {} if norms is None else norms
-    if not pids:
-        return out
     cur = conn.connection.dbapi_connection.cursor()
     try:
         for i in range(0, len(pids), 500):
             ids = ",".join(str(int(p)) for p in pids[i:i + 500])
             cur.execute(f'SELECT id, start, content, seq, text_hash, report_id FROM paragraphs WHERE id IN ({ids})')
-            for pid, start, content, seq, th, rid in cur.fetchall():
-                text = content if isinstance(content, str) else bytes(content).decode("utf-16-le")
-                norm = norms.get(th)
-                if norm is None:
-                    norm = norms[th] = norm_text(text)
-                out[pid] = (norm, text, start, seq, th, rid)
+            rows = cur.fetchall()
+            todo = {row[4]: row[2] for row in rows if row[4] not in norms}
+            if todo:
+                raw = list(todo.values())
+                norms.update(zip(todo, norm_texts(raw) if isinstance(raw[0], str) else norm_utf16(raw)))
+            for pid, start, content, seq, th, rid in rows:
+                out[pid] = (norms[th], content, start, seq, th, rid)
     finally:
         cur.close()
     return out
