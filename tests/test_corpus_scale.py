@@ -4,6 +4,7 @@ LocalCluster) gives exactly the per-report copy matches. Real files, real proces
 LocalCluster with two worker processes, SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -533,6 +534,58 @@ def test_a_fresh_build_merges_its_keys_while_it_links_and_says_when_that_fails(s
 
 
 
+def test_the_merge_starts_on_each_exported_file_and_a_failed_export_falls_back(synth_dir, sequential, tmp_path,
+                                                                            monkeypatch):
+    """The merge beside the links pass takes each file of the keys as soon as the export has
+    written it (it used to wait for the last): here the export waits after its first file until
+    the merge thread has inserted that file's keys. When the export then fails (disk full), the
+    thread stops, the folder goes, the side file is merged the usual way, and the corpus is the
+    same as the sequential build's."""
+    import errno
+    import threading
+
+    import fazhi.corpus.keyspill as keyspill
+    from fazhi.corpus import report_files
+    from fazhi.corpus.build import build, worker_options
+    from fazhi.corpus.parallel import Runner
+
+    real_export, real_insert = keyspill.export_sorted, keyspill._insert_sorted
+    inserted, waited = threading.Event(), []
+
+    def insert(raw, arr):
+        n = real_insert(raw, arr)
+        inserted.set()
+        return n
+
+    def export(engine, path, folder, rows_per_file=500_000, on_file=None, fail=False):
+        def first_then_wait(f):
+            on_file(f)
+            if not waited:
+                waited.append(inserted.wait(20))  # the merge has this file's keys, the export goes on
+                if fail:
+                    raise OSError(errno.ENOSPC, "No space left on device")
+        return real_export(engine, path, folder, rows_per_file=2000, on_file=first_then_wait)
+
+    files = [f for f in report_files([synth_dir]) if f.suffix == ".txt"]
+    monkeypatch.setattr(keyspill, "_insert_sorted", insert)
+    monkeypatch.setattr(keyspill, "export_sorted", export)
+    with open_corpus(tmp_path / "streamed.db") as c, Runner.inline() as run:
+        stats = build(c, files, run, worker_options(c, run, max_bytes=50 << 20, ocr=False), match="end")
+    assert waited == [True] and stats.merged_beside and stats.linked == 240 and stats.stopped is None
+    assert _state(tmp_path / "streamed.db") == _state(sequential)
+
+    inserted.clear()
+    waited.clear()
+    monkeypatch.setattr(keyspill, "export_sorted", lambda *a, **k: export(*a, **k, fail=True))
+    (tmp_path / "failed").mkdir()
+    db = tmp_path / "failed" / "c.db"
+    with open_corpus(db) as c, Runner.inline() as run:
+        stats = build(c, files, run, worker_options(c, run, max_bytes=50 << 20, ocr=False), match="end")
+    assert waited == [True] and not stats.merged_beside and stats.linked == 240 and stats.stopped is None
+    assert _state(db) == _state(sequential) and not spill_path(db).exists()
+    assert not [n for n in os.listdir(tmp_path / "failed") if n.startswith(".fazhi-keys-")]
+
+
 def test_keys_exported_aside_are_sorted_files_of_what_the_merge_stores(synth_dir, tmp_path):
     """A fresh build's keys written aside for its links pass (keyspill.export_sorted): files of
     at least `rows_per_file` rows (the last excepted), sorted by (hash, paragraph id) across
@@ -558,26 +611,32 @@ def test_keys_exported_aside_are_sorted_files_of_what_the_merge_stores(synth_dir
     assert set(map(tuple, rows.tolist())) == _stored_keys(db) and len(rows) == len(_stored_keys(db))
 
 
-def test_merged_keys_keep_every_value_of_a_64_bit_key_as_stored(tmp_path, monkeypatch):
+@pytest.mark.parametrize("json_rows", [True, False])
+def test_merged_keys_keep_every_value_of_a_64_bit_key_as_stored(tmp_path, monkeypatch, json_rows):
     """The merge hands SQLite each block of keys as fixed-width decimals in one parameter
-    (keyspill._insert_sorted): every signed 64-bit value comes back as the same integer, the
-    extremes, zero and negative keys included, a row given twice is stored once, and rows going
-    in several blocks (the last one short) are all stored."""
+    (keyspill._insert_sorted), its rows counted by json_each or, in a SQLite without JSON, by a
+    recursive CTE: every signed 64-bit value comes back as the same integer, the extremes, zero
+    and negative keys included, a row given twice is stored once, and rows going in several
+    blocks (the last one short) are all stored."""
     import sqlite3
 
     import numpy as np
 
     from fazhi.corpus import keyspill
 
+    conn = sqlite3.connect(tmp_path / "k.db", isolation_level=None)
+    assert keyspill._has_json_each(conn)  # this machine's SQLite; the other branch forced below
+    if not json_rows:
+        monkeypatch.setattr(keyspill, "_has_json_each", lambda raw: False)
     keys = np.array([[-2**63, 1], [-2**47, 2], [-1, 3], [0, 4], [0, 5], [7, 2**40], [2**63 - 1, 9],
                      [2**63 - 1, 9]], dtype=np.int64)
     many = np.column_stack((np.arange(-30_000, 30_000, 3), np.arange(20_000))).astype(np.int64)
-    conn = sqlite3.connect(tmp_path / "k.db", isolation_level=None)
     conn.execute("CREATE TABLE band_keys (hash BIGINT NOT NULL, paragraph_id INTEGER NOT NULL, "
                  "PRIMARY KEY (hash, paragraph_id)) WITHOUT ROWID")
     keyspill._insert_sorted(conn, keys)
     monkeypatch.setattr(keyspill, "_INSERT_ROWS", 7_000)
     keyspill._insert_sorted(conn, many)
+    keyspill._insert_sorted(conn, keys[:1])  # a block of one row
     got = conn.execute("SELECT hash, paragraph_id, typeof(hash) FROM band_keys ORDER BY 1, 2").fetchall()
     assert [(h, p) for h, p, _t in got] == sorted(set(map(tuple, keys.tolist() + many.tolist())))
     assert {t for _h, _p, t in got} == {"integer"} and len(got) == 7 + 20_000

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fazhi.corpus.batch import PrepareOptions, Prepared, add_prepared, prepare_file
+from fazhi.corpus.mergebeside import MergeBeside
 
 if TYPE_CHECKING:
     from fazhi.corpus.parallel import Runner
@@ -121,83 +122,6 @@ def build(corpus: "Corpus", paths: Iterable[str | Path], runner: "Runner", opts:
         if spill is not None:
             spill.close()
     return stats
-
-
-class MergeBeside:
-    """A fresh build's band keys merged into band_keys while its links pass runs: the side file's
-    keys are written sorted, in files of consecutive hash ranges, to a temporary folder
-    (keyspill.export_sorted); the links pass reads them there (links_local's key_files) and a
-    thread of this process inserts them into band_keys meanwhile (keyspill.merge_files; SQLite
-    does the inserts with the GIL released). The merge (118 s at 100,000 reports) no longer waits
-    for the links pass nor the links pass for it. Only when band_keys is empty (every key of the
-    corpus is in the side file). The folder is made beside the database: a Dask cluster that
-    reads a SQLite corpus sees its folder (Runner.shared_disk)."""
-
-    def __init__(self, corpus: "Corpus", spill, folder: str, files: list[Path]):
-        import threading
-
-        self.corpus, self.spill, self.folder, self.files = corpus, spill, folder, files
-        self.error: BaseException | None = None
-        self.t0 = 0.0
-        self._thread = threading.Thread(target=self._merge, name="fazhi-merge-keys", daemon=True)
-
-    @classmethod
-    def start(cls, corpus: "Corpus", spill) -> "MergeBeside | None":
-        import shutil
-        import tempfile
-        import time
-
-        from sqlalchemy import select
-
-        from fazhi.corpus.keyspill import export_sorted
-        from fazhi.corpus.models import BandKeyRow
-
-        if not spill.path.exists():
-            return None
-        t0, folder = time.perf_counter(), None
-        try:
-            with corpus.engine.connect() as conn:
-                if conn.execute(select(BandKeyRow.hash).limit(1)).first() is not None:
-                    return None
-            spill.close_file()
-            folder = tempfile.mkdtemp(prefix=".fazhi-keys-", dir=spill.path.parent)
-            files = export_sorted(corpus.engine, spill.path, Path(folder))
-        except Exception:  # noqa: BLE001 - disk full ...: merged the usual way (which says why)
-            if folder is not None:
-                shutil.rmtree(folder, ignore_errors=True)
-            return None
-        merging = cls(corpus, spill, folder, files)
-        merging.t0 = t0
-        merging._thread.start()
-        return merging
-
-    def _merge(self) -> None:
-        from fazhi.corpus.keyspill import merge_files
-
-        try:
-            merge_files(self.corpus.engine, self.files, self.spill.path)
-        except BaseException as e:  # noqa: BLE001 - reported by join
-            self.error = e
-
-    def join(self) -> None:
-        """Wait for the merge; raise what stopped it."""
-        self._thread.join()
-        if self.error is not None:
-            raise self.error
-
-    def finish(self, stats: BuildStats) -> None:
-        """Wait for the merge, note its time (from the export on) and any failure, remove the folder."""
-        import shutil
-        import time
-
-        from fazhi.corpus.database import failure_line
-
-        self._thread.join()
-        stats.merge_s = time.perf_counter() - self.t0
-        if self.error is not None:
-            stats.stopped = stats.stopped or f"写入查重索引失败（{failure_line(self.error)}）"
-        stats.merged_beside = self.error is None
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _open_spill(corpus: "Corpus"):

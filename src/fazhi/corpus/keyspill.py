@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -261,19 +261,34 @@ def _insert_sorted(raw: sqlite3.Connection, arr: np.ndarray) -> int:
     one statement reading them from one parameter (`_decimal_block`), so SQLite inserts them with
     the GIL released. 1.6 million rows: 1.0 CPU s, 0.15 of it holding the GIL, against 1.4 s
     for executemany, which holds it 70 % of the time binding two integers a row (bench/RESULTS.md,
-    session 13)."""
+    session 13). The row numbers come from json_each over a JSON array of zeros (its `key`), where
+    SQLite has JSON: 4 million rows 0.08 CPU s against 0.77 for a recursive CTE counting them
+    (the whole merge 1.8 against 2.5 s, session 15)."""
+    json_rows = _has_json_each(raw)
     raw.execute("BEGIN IMMEDIATE")
     for i in range(0, len(arr), _INSERT_ROWS):
         chunk = arr[i:i + _INSERT_ROWS]  # never empty
         block, hw, pw = _decimal_block(chunk)
         rw = hw + pw
+        if json_rows:
+            rows, at, first = "FROM json_each(?1)", f"key * {rw}", "[" + "0," * (len(chunk) - 1) + "0]"
+        else:
+            rows, at, first = "FROM at", "n", (len(chunk) - 1) * rw
         raw.execute(
-            f"WITH RECURSIVE at(n) AS (SELECT 0 UNION ALL SELECT n + {rw} FROM at WHERE n < ?1) "
-            "INSERT OR IGNORE INTO main.band_keys (hash, paragraph_id) "
-            f"SELECT CAST(substr(?2, n + 1, {hw}) AS INTEGER), CAST(substr(?2, n + {hw + 1}, {pw}) AS INTEGER) "
-            "FROM at", ((len(chunk) - 1) * rw, block))
+            ("" if json_rows else f"WITH RECURSIVE at(n) AS (SELECT 0 UNION ALL SELECT n + {rw} FROM at WHERE n < ?1) ")
+            + "INSERT OR IGNORE INTO main.band_keys (hash, paragraph_id) "
+            f"SELECT CAST(substr(?2, {at} + 1, {hw}) AS INTEGER), CAST(substr(?2, {at} + {hw + 1}, {pw}) AS INTEGER) "
+            + rows, (first, block))
     raw.execute("COMMIT")
     return len(arr)
+
+
+def _has_json_each(raw: sqlite3.Connection) -> bool:
+    """Whether this SQLite has json_each (built in since 3.38, unless compiled without JSON)."""
+    try:
+        return raw.execute("SELECT count(*) FROM json_each('[0,0]')").fetchone()[0] == 2
+    except sqlite3.Error:
+        return False
 
 
 def _decimal_block(rows: np.ndarray) -> tuple[bytes, int, int]:
@@ -296,13 +311,15 @@ def _decimal_column(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def export_sorted(engine, path: Path, folder: Path, rows_per_file: int = 500_000) -> list[Path]:
+def export_sorted(engine, path: Path, folder: Path, rows_per_file: int = 500_000,
+                  on_file: Callable[[Path], None] | None = None) -> list[Path]:
     """The side file's keys of stored paragraphs written to `folder` as .npy files of consecutive
     hash ranges, each of at least `rows_per_file` rows but the last ((n, 2) int64, sorted by hash
     then paragraph id: ranges are in key order), for a links pass that reads them instead of
     band_keys while `merge_files` fills band_keys (fazhi.corpus.build). The files are its
-    partitions: about as many as it makes of band_keys (links.key_sources). The side file stays
-    until merged."""
+    partitions: about as many as it makes of band_keys (links.key_sources). `on_file(path)`:
+    called as each file is written (the merge starts on it while the next ones are made). The
+    side file stays until merged."""
     out: list[Path] = []
     pending: list[np.ndarray] = []
 
@@ -310,6 +327,8 @@ def export_sorted(engine, path: Path, folder: Path, rows_per_file: int = 500_000
         out.append(Path(folder) / f"keys-{len(out):03d}.npy")
         np.save(out[-1], np.concatenate(pending))
         pending.clear()
+        if on_file is not None:
+            on_file(out[-1])
 
     with _attached(engine, path) as raw:
         for arr in _sorted_parts(raw):
@@ -321,9 +340,10 @@ def export_sorted(engine, path: Path, folder: Path, rows_per_file: int = 500_000
     return out
 
 
-def merge_files(engine, files: list[Path], path: Path) -> int:
-    """Insert the keys of `export_sorted`'s files into band_keys (one transaction a file), then
-    delete the side file they came from. Returns the rows inserted."""
+def merge_files(engine, files: Iterable[Path], path: Path) -> int:
+    """Insert the keys of `export_sorted`'s files into band_keys (one transaction a file, in the
+    order given: they may come while export_sorted makes them), then delete the side file they
+    came from. Returns the rows inserted."""
     done = 0
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
