@@ -67,10 +67,12 @@ class MergeBeside:
         merging._thread.start()
         try:
             merging.files = export_sorted(corpus.engine, spill.path, Path(folder), on_file=merging._exported.put)
-        except Exception:  # noqa: BLE001 - disk full ...: merged the usual way (which says why)
+        except BaseException as e:  # disk full ...: merged the usual way (which says why)
             merging._exported.put(_STOP)  # what it merged is merged again (INSERT OR IGNORE)
             merging._thread.join()
             shutil.rmtree(folder, ignore_errors=True)
+            if not isinstance(e, Exception):  # an interrupt: the thread stopped, then it goes on
+                raise
             return None
         merging._exported.put(None)
         return merging
