@@ -406,10 +406,30 @@ def test_runner_tasks_of_several_items_give_the_results_in_order(chunk):
         assert list(run.map(pow, range(10), 2, ahead=4)) == [i * i for i in range(10)]
 
 
+def test_a_runners_last_tasks_are_smaller_so_that_its_workers_finish_together():
+    """Several workers and a known count of items: the last tasks shrink (parallel._tapered, the
+    way guided self-scheduling does), never above the chunk, down to a quarter of it; the results
+    are the same, in order. One worker, or items of unknown count, go in tasks of the chunk."""
+    from fazhi.corpus.parallel import Runner, _chunks
+
+    with Runner.local(2) as run:
+        run.chunk, sizes, submit = 32, [], run._submit
+        run._submit = lambda fn, chunk, *a: sizes.append(len(chunk)) or submit(fn, chunk, *a)
+        assert list(run.map(pow, [*range(2000)], 2)) == [i * i for i in range(2000)]
+    assert sum(sizes) == 2000 and max(sizes) == 32 and min(sizes) == 8
+    assert sizes[-8:] == [28, 21, 16, 12, 9, 8, 8, 10] and set(sizes[:-8]) == {32}
+    assert [len(c) for c in _chunks(iter(range(70)), 32, 2)] == [32, 32, 6]
+    assert [len(c) for c in _chunks(list(range(70)), 32, 1)] == [32, 32, 6]
+    assert [len(c) for c in _chunks(list(range(5)), 32, 2)] == [5]
+    for n in (0, 1, 7, 33, 129, 1000):
+        assert [x for c in _chunks(list(range(n)), 32, 3) for x in c] == list(range(n))
+
+
 def test_a_local_dask_cluster_turns_its_housekeeping_down_in_every_process():
     """`--dask local` shares the cores with the writer: its workers run without the profiler and
-    check their event loops and the system rarely, with glibc's own trim threshold rather than the
-    nanny's (parallel.LOCAL_CLUSTER_CONFIG): set in the worker processes themselves."""
+    check their event loops, the system and their memory rarely, steal no work (every task is a
+    root task the scheduler queues), with glibc's own trim threshold rather than the nanny's
+    (parallel.LOCAL_CLUSTER_CONFIG): set in the worker processes themselves."""
     import os
 
     import dask
@@ -709,17 +729,18 @@ def test_a_links_pass_on_a_local_dask_cluster_shuffles_through_the_disk_one_part
     assert rows(got).equals(want) and len(want) > 500
     ranges = links.HASH_PARTS
     assert sent[:ranges] == ["pairs_to_buckets"] * ranges
-    assert sent[ranges:-2] == ["matches_of_bucket"] * max(links.NEW_PARTS, 2 * links.HASH_PARTS)
-    assert sent[-2:] == ["_run_chunk"] * 2  # DASK_CHUNK items, then one
+    buckets = max(links.NEW_PARTS, 2 * links.HASH_PARTS)
+    assert sent[ranges:ranges + buckets] == ["matches_of_bucket"] * buckets
+    assert sent[ranges + buckets:] == ["_run_chunk"] * 4  # DASK_CHUNK + 1 items, 2 workers: 9, 8, 8, 8 (_tapered)
 
 
 def test_workers_warmed_for_a_links_pass_hold_the_paragraphs_it_reads(sequential, tmp_path):
     """Before a build's links pass each worker loads the store's paragraphs for it (while the keys
-    are exported): the pass then finds them loaded for its stamp. A store it cannot read is only
-    a lost head start (False, nothing raised)."""
+    are exported) and builds the norms' code point table: the pass then finds them loaded for its
+    stamp. A store it cannot read is only a lost head start (False, nothing raised)."""
     import os
 
-    from fazhi.corpus import links
+    from fazhi.corpus import links, norms
     from fazhi.corpus.parallel import Runner
 
     with open_corpus(sequential, create=False) as c:
@@ -727,11 +748,16 @@ def test_workers_warmed_for_a_links_pass_hold_the_paragraphs_it_reads(sequential
         with c.engine.connect() as conn:
             stamp = links.paragraphs_stamp(conn)
     links._PARAS.clear()
+    norms._table.cache_clear()
     assert links.warm_for_links(url) is True
+    assert norms._table.cache_info().currsize == 1
     assert links._PARAS[url][0] == stamp and len(links._PARAS[url][1].ids) == stamp[1]
     assert links.warm_for_links(f"sqlite:///{tmp_path / 'nowhere' / 'x.db'}") is False
 
     def held(u: str):
+        from fazhi.corpus import norms
+
+        assert norms._table.cache_info().currsize == 1  # built by warm_for_links
         return os.getpid(), u in links._PARAS and links._PARAS[u][0]
 
     with Runner.dask("local", 2) as run:

@@ -384,17 +384,20 @@ def unspill(folder: str, bucket: int) -> Pairs:
 
 
 def warm_for_links(url: str) -> bool:
-    """In a worker, before a links pass: the libraries its steps use imported and the store's
-    paragraphs loaded for the pass (its stamp is taken now: the build has stored its last report),
-    while this process would otherwise wait (fazhi.corpus.build runs it during the keys' export).
-    False when that failed: the pass itself will say why."""
+    """In a worker, before a links pass: the libraries its steps use imported, the table that
+    normalises what they verify built (fazhi.corpus.norms) and the store's paragraphs loaded for
+    the pass (its stamp is taken now: the build has stored its last report), while this process
+    would otherwise wait (fazhi.corpus.build runs it during the keys' export). False when that
+    failed: the pass itself will say why."""
     import importlib
 
     try:
         for name in ("rapidfuzz.fuzz", "rapidfuzz.distance.LCSseq"):
             importlib.import_module(name)
         from fazhi.corpus.batch import _engine
+        from fazhi.corpus.norms import warm as warm_norms
 
+        warm_norms()  # ~0.1 s, once a process
         with _engine(url).connect() as conn:
             _paragraphs_for(conn, url, paragraphs_stamp(conn))
     except Exception:  # noqa: BLE001 - only a head start

@@ -34,6 +34,11 @@ def _table() -> np.ndarray:
     return out
 
 
+def warm() -> None:
+    """Build the code point table now (a worker waiting for a links pass), not at the first read."""
+    _table()
+
+
 def norm_texts(texts: list[str]) -> list[str]:
     """[norm_text(s) for s in texts], computed a whole list at a time."""
     if not texts:
