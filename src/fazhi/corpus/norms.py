@@ -3,11 +3,12 @@ reads: ~18 million at 100,000 reports, where one `norm_text` call, a `str.transl
 dict, cost 4 µs for 60 characters).
 
 The strings are joined and read as code points (UTF-32 for str; the stored UTF-16-LE bytes as they
-are, by `norm_utf16`); one table look-up maps every BMP code point to what `norm_text` writes for it (fazhi.corpus.fingerprint: the kept char, the number symbol,
-nothing for a space or '.', a break for other punctuation); the number runs are folded, the
-breaks dropped, and the result cut back into strings. A string with a code point the table
-cannot map to one char (outside the BMP or a surrogate half, or lower-cased to several chars) goes through
-`norm_text` itself, so the output is always `[norm_text(s) for s in texts]`.
+are, by `norm_utf16`); one table look-up maps every BMP code point to what `norm_text` writes for it
+(fazhi.corpus.fingerprint: the kept char, the number symbol, nothing for a space or '.', a break for
+other punctuation); the number runs are folded, the breaks dropped, and the result cut back into
+strings. A string with a code point the table cannot map to one char (outside the BMP or a surrogate
+half, or lower-cased to several chars) goes through `norm_text` itself, so the output is always
+`[norm_text(s) for s in texts]`.
 """
 from __future__ import annotations
 
