@@ -2,7 +2,7 @@
 memory, and precision/recall of copy detection against exact brute force.
 
     .venv/bin/python bench/corpus.py --sizes 1000,20000 [--work /tmp/fazhi-bench] [--db DB] [--seed 0]
-                                     [--procs 2] [--dask-n 1000] [--dask-runs 3]
+                                     [--procs 2] [--dask-n 1000,5000] [--dask-runs 3]
 
 For each size N: generate N reports under WORK/synth-N (kept and re-used), build the corpus in
 WORK/corpus-N.db as `fazhi corpus add --workers PROCS` does (fazhi.corpus.build: workers analyse
@@ -12,7 +12,7 @@ matched as it is stored; re-used and completed when it already holds some), then
 - `fazhi corpus links` (every copy pair at once, pandas): its time (the build's own pass when it
   matched at the end, else a run on the built corpus, checked equal to the stored matches); its
   speed-up over per-report queries (N x the mean new-report query);
-- with --dask-n M: the first M reports built on a Dask LocalCluster of 1 and of 2 workers, --dask-runs
+- with --dask-n M[,M2...]: the first M reports built on a Dask LocalCluster of 1 and of 2 workers, --dask-runs
   times alternately (the median speed-up), with the CPU seconds of this process (client, scheduler,
   writer) and of each worker (the bound on 2 cores), storing and the tail after it apart;
 - copy search: match_report (fingerprint + match, the report as if new) and match_stored on
@@ -350,9 +350,9 @@ def table(results: list[dict], procs: int) -> str:
             ("matching (--match)", lambda r: r["build"]["match"]),
             ("build wall s, matching included (new reports)", lambda r: f"{r['build']['wall']:.0f} ({r['build']['new']})"),
             (f"build reports/s ({procs} workers)", lambda r: _rate(r["build"]["new"], r["build"]["wall"])),
-            ("... of which storing s (to the last batch; merged keys or, beside, their export)",
+            ("... of which storing s (to the last batch; and the keys merged, unless beside the pass)",
              lambda r: f"{r['build']['stored_s']:.0f}"),
-            ("... band keys merged s (beside: export to merge done, during the links pass)",
+            ("... band keys merged s (beside: from the pass' start to the merge done)",
              lambda r: f"{r['build']['merge_s']:.0f}" + (" (beside)" if r["build"].get("beside") else "")),
             ("... of which matching at the end s", lambda r: f"{r['build']['link_s']:.0f}"),
             ("worker CPU ms/report (analyse+fp[+prematch])", lambda r: _ms(r["build"]["analyze_cpu"], r["build"]["new"])),
@@ -363,16 +363,7 @@ def table(results: list[dict], procs: int) -> str:
              else "yes" if r["links_equal"] else "NO"),
             ("per-report queries s (N x mean new query)", lambda r: f"{r['reports'] * r['q_new_mean']:.0f}"),
             ("links speed-up over per-report queries", lambda r: f"{r['reports'] * r['q_new_mean'] / r['links_s']:.1f}x"),
-            ("Dask build s, 1 / 2 workers (N reports)", lambda r: f"{r['dask_1']:.0f} / {r['dask_2']:.0f} ({r['dask_n']})"
-             if "dask_1" in r else "-"),
-            ("Dask speed-up 2 workers over 1", lambda r: _speedups(r) if "dask_1" in r else "-"),
-            ("... storing s, 1 / 2 workers (speed-up)", lambda r: "{:.1f} / {:.1f} ({:.2f}x)".format(
-                r["dask_mid"][1]["stored"], r["dask_mid"][2]["stored"],
-                r["dask_mid"][1]["stored"] / r["dask_mid"][2]["stored"]) if "dask_1" in r else "-"),
-            ("... after the last batch s, 1 / 2 workers", lambda r: "{:.1f} / {:.1f}".format(
-                r["dask_mid"][1]["tail"], r["dask_mid"][2]["tail"]) if "dask_1" in r else "-"),
-            ("Dask CPU s, 1 worker: main / worker", lambda r: _cpu(r["dask_cpu_1"]) if "dask_cpu_1" in r else "-"),
-            ("Dask CPU s, 2 workers: main / each worker", lambda r: _cpu(r["dask_cpu_2"]) if "dask_cpu_2" in r else "-"),
+            *_dask_rows(results),
             ("query new report s (mean / worst)", lambda r: f"{r['q_new_mean']:.2f} / {r['q_new_max']:.2f}"),
             ("query stored report s (mean / worst)", lambda r: f"{r['q_stored_mean']:.2f} / {r['q_stored_max']:.2f}"),
             ("queries", lambda r: f"{r['queries']}"),
@@ -399,6 +390,25 @@ def table(results: list[dict], procs: int) -> str:
     return "\n".join(lines)
 
 
+def _dask_rows(results: list[dict]) -> list[tuple]:
+    """The table's rows of each --dask-n size (`dask_speedup` results in r["dask"])."""
+    rows: list[tuple] = []
+    for i, m in enumerate(d["dask_n"] for d in results[0].get("dask", [])):
+        def at(f, i=i):
+            return lambda r: f(r["dask"][i]) if len(r.get("dask", [])) > i else "-"
+        rows += [
+            (f"Dask build s, 1 / 2 workers ({m} reports)", at(lambda d: f"{d['dask_1']:.0f} / {d['dask_2']:.0f}")),
+            (f"Dask speed-up 2 workers over 1 ({m} reports)", at(_speedups)),
+            ("... storing s, 1 / 2 workers (speed-up)", at(lambda d: "{:.1f} / {:.1f} ({:.2f}x)".format(
+                d["dask_mid"][1]["stored"], d["dask_mid"][2]["stored"],
+                d["dask_mid"][1]["stored"] / d["dask_mid"][2]["stored"]))),
+            ("... after the last batch s, 1 / 2 workers", at(lambda d: "{:.1f} / {:.1f}".format(
+                d["dask_mid"][1]["tail"], d["dask_mid"][2]["tail"]))),
+            ("Dask CPU s, 1 worker: main / worker", at(lambda d: _cpu(d["dask_cpu_1"]))),
+            ("Dask CPU s, 2 workers: main / each worker", at(lambda d: _cpu(d["dask_cpu_2"])))]
+    return rows
+
+
 def _ms(s: float, n: int) -> str:
     return f"{1000 * s / n:.1f}" if n else "-"
 
@@ -418,8 +428,8 @@ def main() -> int:
     ap.add_argument("--procs", type=int, default=2)
     ap.add_argument("--no-build", action="store_true", help="measure what is stored (e.g. while a build runs)")
     ap.add_argument("--match", choices=("auto", "each", "end"), default="auto", help="as `fazhi corpus add --match`")
-    ap.add_argument("--dask-n", type=int, default=0, help="also build the first N reports on a Dask LocalCluster "
-                    "of 1 and of 2 workers and print the speed-up")
+    ap.add_argument("--dask-n", default="", help="also build the first N reports (several: N,M,...) on a Dask "
+                    "LocalCluster of 1 and of 2 workers and print the speed-up")
     ap.add_argument("--dask-runs", type=int, default=3, help="Dask builds of 1 and 2 workers, alternately: the "
                     "median speed-up is printed")
     args = ap.parse_args()
@@ -429,9 +439,9 @@ def main() -> int:
     for n in sizes:
         results.append(measure(n, args.work, args.db if len(sizes) == 1 else None, args.seed, args.queries,
                                args.bf_sample, args.procs, not args.no_build, args.match))
-        if args.dask_n:
-            files = sorted((args.work / f"synth-{n}").glob("*.txt"))[:args.dask_n]
-            results[-1].update(dask_speedup(files, args.work, args.dask_runs))
+        files = sorted((args.work / f"synth-{n}").glob("*.txt"))
+        results[-1]["dask"] = [dask_speedup(files[:int(m)], args.work, args.dask_runs)
+                               for m in args.dask_n.split(",") if m]
         print(table(results, args.procs), flush=True)
     return 0
 

@@ -125,8 +125,8 @@ def test_a_build_killed_before_its_matching_is_matched_when_run_again(synth_dir,
 
 def test_a_build_matched_at_the_end_sends_rows_not_units(synth_dir):
     """A worker of a build matched at the end sends its writer the units as stored (UnitRows:
-    columns and planned keys in arrays), not Unit objects: the same rows and keys as the units and
-    their plan give, and a pickle far smaller in objects."""
+    columns and planned keys in arrays, the text packed as the store keeps it), not Unit objects:
+    the same rows and keys as the units and their plan give, and a pickle far smaller in objects."""
     import pickle
 
     import numpy as np
@@ -146,7 +146,7 @@ def test_a_build_matched_at_the_end_sends_rows_not_units(synth_dir):
     want = UnitRows.of(units, plan)
     for col in ("level", "start", "end", "nchars", "text_hash", "counts", "keys"):
         assert np.array_equal(getattr(got.rows, col), getattr(want, col)), col
-    assert got.rows.content == [u.content for u in units]
+    assert [b.decode("utf-16-le") for b in got.rows.content] == [u.content for u in units]  # packed as stored
     assert got.rows.keys.tolist() == [h for keys in plan for _b, h in keys] and sum(map(len, plan)) > 100
     assert b"fazhi.corpus.fingerprint" not in pickle.dumps(got)  # no Unit object crosses
 
@@ -554,78 +554,95 @@ def test_a_fresh_build_merges_its_keys_while_it_links_and_says_when_that_fails(s
 
 
 
-def test_the_merge_starts_on_each_exported_file_and_a_failed_export_falls_back(synth_dir, sequential, tmp_path,
-                                                                            monkeypatch):
-    """The merge beside the links pass takes each file of the keys as soon as the export has
-    written it (it used to wait for the last): here the export waits after its first file until
-    the merge thread has inserted that file's keys. When the export then fails (disk full), the
-    thread stops, the folder goes, the side file is merged the usual way, and the corpus is the
-    same as the sequential build's."""
+def test_the_merge_takes_each_slice_as_the_pass_reads_it_and_a_slice_not_written_falls_back(
+        synth_dir, sequential, tmp_path, monkeypatch):
+    """The links pass reads the build's side file in slices (keyslices) and the merge beside it
+    takes each slice's file as soon as the pass has read it: here the pass waits before its second
+    slice until the merge thread has inserted the first one's keys. When a slice's file cannot be
+    written (disk full), the pass stops with one line, the thread stops, the folder goes, the side
+    file is merged the usual way (the index is whole, the reports unmatched), and matching them
+    afterwards gives the sequential build's corpus."""
     import errno
     import threading
 
+    import fazhi.corpus.keyslices as keyslices
     import fazhi.corpus.keyspill as keyspill
     from fazhi.corpus import report_files
-    from fazhi.corpus.build import build, worker_options
+    from fazhi.corpus.build import build, link_unmatched, worker_options
     from fazhi.corpus.parallel import Runner
 
-    real_export, real_insert = keyspill.export_sorted, keyspill._insert_sorted
-    inserted, waited = threading.Event(), []
+    real_slice, real_insert = keyslices.slice_keys, keyspill._insert_sorted
+    inserted, waited, read = threading.Event(), [], []
 
     def insert(raw, arr):
         n = real_insert(raw, arr)
         inserted.set()
         return n
 
-    def export(engine, path, folder, rows_per_file=500_000, on_file=None, fail=False):
-        def first_then_wait(f):
-            on_file(f)
-            if not waited:
-                waited.append(inserted.wait(20))  # the merge has this file's keys, the export goes on
-                if fail:
-                    raise OSError(errno.ENOSPC, "No space left on device")
-        return real_export(engine, path, folder, rows_per_file=2000, on_file=first_then_wait)
+    def slice_keys(s, stored, fail=False):
+        if read and not waited:
+            waited.append(inserted.wait(20))  # the merge has the first slice's keys, the pass goes on
+        if read and fail:  # the disk is full from the second slice on
+            raise OSError(errno.ENOSPC, "No space left on device")
+        read.append(s)
+        return real_slice(s, stored)
 
     files = [f for f in report_files([synth_dir]) if f.suffix == ".txt"]
     monkeypatch.setattr(keyspill, "_insert_sorted", insert)
-    monkeypatch.setattr(keyspill, "export_sorted", export)
+    monkeypatch.setattr(keyslices, "slice_keys", slice_keys)
+    monkeypatch.setattr(keyslices, "LEAST_SLICES", 4)
     with open_corpus(tmp_path / "streamed.db") as c, Runner.inline() as run:
         stats = build(c, files, run, worker_options(c, run, max_bytes=50 << 20, ocr=False), match="end")
-    assert waited == [True] and stats.merged_beside and stats.linked == 240 and stats.stopped is None
+    assert waited == [True] and len(read) >= 4 and len({(s.first, s.last) for s in read}) == len(read)
+    assert stats.merged_beside and stats.linked == 240 and stats.stopped is None and stats.link_failed is None
     assert _state(tmp_path / "streamed.db") == _state(sequential)
 
     inserted.clear()
     waited.clear()
-    monkeypatch.setattr(keyspill, "export_sorted", lambda *a, **k: export(*a, **k, fail=True))
+    read.clear()
+    monkeypatch.setattr(keyslices, "slice_keys", lambda s, stored: slice_keys(s, stored, fail=True))
     (tmp_path / "failed").mkdir()
     db = tmp_path / "failed" / "c.db"
     with open_corpus(db) as c, Runner.inline() as run:
         stats = build(c, files, run, worker_options(c, run, max_bytes=50 << 20, ocr=False), match="end")
-    assert waited == [True] and not stats.merged_beside and stats.linked == 240 and stats.stopped is None
-    assert _state(db) == _state(sequential) and not spill_path(db).exists()
-    assert not [n for n in os.listdir(tmp_path / "failed") if n.startswith(".fazhi-keys-")]
+    assert waited == [True] and not stats.merged_beside and stats.linked == 0 and stats.stopped is None
+    assert stats.link_failed.startswith("统一查重失败（") and "fazhi corpus links" in stats.link_failed
+    assert "Error" not in stats.link_failed
+    assert not spill_path(db).exists() and not [n for n in os.listdir(tmp_path / "failed") if n.startswith(".fazhi-keys-")]
+    assert _state(db) == {**_state(sequential), "matches": [], "unmatched": 240}  # every key merged
+    monkeypatch.undo()
+    with open_corpus(db) as c:
+        assert link_unmatched(c) == 240
+    assert _state(db) == _state(sequential)
 
 
-def test_keys_exported_aside_are_sorted_files_of_what_the_merge_stores(synth_dir, tmp_path):
-    """A fresh build's keys written aside for its links pass (keyspill.export_sorted): files of
-    at least `rows_per_file` rows (the last excepted), sorted by (hash, paragraph id) across
-    files, holding exactly the keys the merge stores: none of a batch that never committed."""
+def test_a_side_file_in_slices_holds_exactly_what_the_merge_stores(synth_dir, tmp_path):
+    """A fresh build's side file read in slices for its links pass (keyslices): consecutive hash
+    ranges covering every range once, each of about its share of the keys, written sorted by
+    (hash, paragraph id) across the slices, holding exactly the keys the merge stores: none of a
+    batch that never committed."""
     import numpy as np
 
     from fazhi.corpus import report_files
     from fazhi.corpus.database import make_engine
-    from fazhi.corpus.keyspill import export_sorted
+    from fazhi.corpus.keyslices import slice_keys, slices, stored_ids
+    from fazhi.corpus.keyspill import PARTS
 
     db = tmp_path / "aside.db"
     _killed_build(db, report_files([synth_dir])[:60])
     (tmp_path / "keys").mkdir()
+    parts, n_keys = slices(spill_path(db), tmp_path / "keys", rows=300)
+    assert len(parts) > 3 and parts[0].first == 0 and parts[-1].last == PARTS - 1
+    assert all(b.first == a.last + 1 for a, b in zip(parts, parts[1:]))
     engine = make_engine(f"sqlite:///{db}")
-    files = export_sorted(engine, spill_path(db), tmp_path / "keys", rows_per_file=300)
+    arrays = [slice_keys(s, stored_ids(engine)) for s in parts]
     engine.dispose()
-    arrays = [np.load(f) for f in files]
-    assert len(files) > 3 and all(len(a) >= 300 for a in arrays[:-1])
+    mean = (n_keys - 500) / len(parts)
+    assert all(0.5 * mean <= len(a) <= 2.5 * mean for a in arrays) and sum(map(len, arrays)) == n_keys - 500
+    assert all(np.array_equal(a, np.load(s.out)) for a, s in zip(arrays, parts))
     rows = np.concatenate(arrays)
     assert np.array_equal(rows, rows[np.lexsort((rows[:, 1], rows[:, 0]))])
+    assert 8 <= len(slices(spill_path(db), tmp_path / "keys")[0]) <= 16  # a small file: work for every worker
     with open_corpus(db):  # opening merges the side file into band_keys
         pass
     assert set(map(tuple, rows.tolist())) == _stored_keys(db) and len(rows) == len(_stored_keys(db))

@@ -100,7 +100,7 @@ def build(corpus: "Corpus", paths: Iterable[str | Path], runner: "Runner", opts:
         _run(paths, runner, opts, batch, stats, note, pending, flush,
              meanwhile=_import_for_links(corpus, runner) if at_end else None)
         if at_end and stats.stopped is None:
-            warming = _warm_workers(corpus, runner)  # while the keys are exported; held to the end
+            warming = _warm_workers(corpus, runner)  # before the pass' tasks; held to the end
         if spill is not None and stats.stopped is None:
             beside = MergeBeside.start(corpus, spill)
         if spill is not None and beside is None:
@@ -116,9 +116,15 @@ def build(corpus: "Corpus", paths: Iterable[str | Path], runner: "Runner", opts:
                 stats.link_failed = stats.link_failed or _link_failure(e)
             stats.link_s = time.perf_counter() - t0
         warming.clear()  # released once the pass is done
-    finally:
+    except BaseException:  # an interrupt: the merge stops, the side file stays for the next open
         if beside is not None:
+            beside.stop()
             beside.finish(stats)
+            beside = None
+        raise
+    finally:
+        if beside is not None and not beside.finish(stats):  # a slice could not be written
+            _merge_spill(corpus, spill, stats)
         if spill is not None:
             spill.close()
     return stats
@@ -190,8 +196,9 @@ def link_unmatched(corpus: "Corpus", runner: "Runner | None" = None, beside: Mer
     runs in the runner's workers: with bucket files on this machine's disk when they share it (a
     pool, `--dask local`: links_local), as a Dask DataFrame on a cluster of other machines that
     can read the store (links_dask), else here. Returns how many were matched. `beside`: the
-    build's keys, being merged (read from its files; the matches are stored once the merge is
-    done). `on_computed()`: called once the pass no longer needs the runner."""
+    build's keys, merged as the pass reads them from the side file (MergeBeside; the matches are
+    stored once the merge is done). `on_computed()`: called once the pass no longer needs the
+    runner."""
     from fazhi.corpus.linkdask import links_dask
     from fazhi.corpus.links import links_local
     from fazhi.corpus.linkstore import store_links
@@ -205,9 +212,11 @@ def link_unmatched(corpus: "Corpus", runner: "Runner | None" = None, beside: Mer
         return corpus.ensure_copies()
     url = corpus.engine.url.render_as_string(hide_password=False)
     if runner is not None and _dask_frames(corpus, runner):
+        if beside is not None:
+            beside.export_rest()  # its slices' files, read by the Dask DataFrame
         rows = links_dask(corpus, url, key_files=beside.files if beside is not None else None)
     else:
-        rows = links_local(corpus, runner=runner, key_files=beside.files if beside is not None else None)
+        rows = links_local(corpus, runner=runner, beside=beside)
     if on_computed is not None:
         on_computed()
     if beside is not None:

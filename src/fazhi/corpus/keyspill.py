@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -249,11 +249,17 @@ def _sorted_part(raw: sqlite3.Connection, part: int, stored: np.ndarray) -> np.n
     blobs = [b for (b,) in raw.execute("SELECT keys FROM spill.batches WHERE part = ?", (part,))]
     if not blobs:
         return None
-    arr = np.frombuffer(b"".join(blobs), dtype=np.int64).reshape(-1, 2)
+    arr = of_stored(np.frombuffer(b"".join(blobs), dtype=np.int64).reshape(-1, 2), stored)
     del blobs
-    at = np.minimum(np.searchsorted(stored, arr[:, 1]), max(len(stored) - 1, 0))
-    arr = arr[(stored[at] == arr[:, 1])] if len(stored) else arr[:0]
     return arr[np.lexsort((arr[:, 1], arr[:, 0]))]
+
+
+def of_stored(arr: np.ndarray, stored: np.ndarray) -> np.ndarray:
+    """The (hash, paragraph id) rows whose paragraph id is in `stored` (sorted ids)."""
+    if not len(stored):
+        return arr[:0]
+    at = np.minimum(np.searchsorted(stored, arr[:, 1]), len(stored) - 1)
+    return arr[stored[at] == arr[:, 1]]
 
 
 def _insert_sorted(raw: sqlite3.Connection, arr: np.ndarray) -> int:
@@ -311,39 +317,10 @@ def _decimal_column(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def export_sorted(engine, path: Path, folder: Path, rows_per_file: int = 500_000,
-                  on_file: Callable[[Path], None] | None = None) -> list[Path]:
-    """The side file's keys of stored paragraphs written to `folder` as .npy files of consecutive
-    hash ranges, each of at least `rows_per_file` rows but the last ((n, 2) int64, sorted by hash
-    then paragraph id: ranges are in key order), for a links pass that reads them instead of
-    band_keys while `merge_files` fills band_keys (fazhi.corpus.build). The files are its
-    partitions: about as many as it makes of band_keys (links.key_sources). `on_file(path)`:
-    called as each file is written (the merge starts on it while the next ones are made). The
-    side file stays until merged."""
-    out: list[Path] = []
-    pending: list[np.ndarray] = []
-
-    def write() -> None:
-        out.append(Path(folder) / f"keys-{len(out):03d}.npy")
-        np.save(out[-1], np.concatenate(pending))
-        pending.clear()
-        if on_file is not None:
-            on_file(out[-1])
-
-    with _attached(engine, path) as raw:
-        for arr in _sorted_parts(raw):
-            pending.append(arr)
-            if sum(map(len, pending)) >= rows_per_file:
-                write()
-        if pending:
-            write()
-    return out
-
-
 def merge_files(engine, files: Iterable[Path], path: Path) -> int:
-    """Insert the keys of `export_sorted`'s files into band_keys (one transaction a file, in the
-    order given: they may come while export_sorted makes them), then delete the side file they
-    came from. Returns the rows inserted."""
+    """Insert the keys of sorted .npy files (fazhi.corpus.keyslices) into band_keys (one transaction
+    a file, in the order given: they may come while the links pass writes them), then delete the
+    side file they came from. Returns the rows inserted."""
     done = 0
     with engine.connect() as conn:
         raw = conn.connection.driver_connection

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,10 +28,14 @@ from fazhi.corpus.candidates import MAX_BAND_ROWS, MAX_CANDIDATES, MAX_REPEATS
 from fazhi.corpus.linkrows import LinkRows
 from fazhi.corpus.linkverify import RunMemo, memo_for, verify_pairs
 
+if TYPE_CHECKING:
+    from fazhi.corpus.mergebeside import MergeBeside
+
 HASH_PARTS = 16  # hash ranges read one at a time (links_local) or as Dask partitions
 NEW_PARTS = 16  # partitions of the (new, old) pairs, by new paragraph
 DENSE_SPAN = 4  # see Paragraphs.dense
-KeySource = tuple[int, int] | str  # a hash range of band_keys, or a file of its keys, sorted (.npy)
+# a hash range of band_keys, a file of its keys, sorted (.npy), or a slice of a build's side file
+KeySource = "tuple[int, int] | str | keyslices.Slice"
 
 
 @dataclass(frozen=True)
@@ -234,9 +239,15 @@ def pairs_of_range(rng: KeySource, url: str, stamp: Stamp | None = None):
         return pd.DataFrame({"new": new, "old": old})
 
 
-def key_rows(conn, src: KeySource, upto: int) -> np.ndarray:
-    """The (hash, pid) rows of one hash range of band_keys, or of a file of sorted keys
-    (keyspill.export_sorted), of paragraphs with ids up to `upto`."""
+def key_rows(conn, src: KeySource, upto: int, stored: np.ndarray | None = None) -> np.ndarray:
+    """The (hash, pid) rows of one hash range of band_keys, or of a file of sorted keys (a slice's,
+    links_dask), of paragraphs with ids up to `upto`; or those of a slice of a build's side file
+    whose paragraph id is in `stored` (sorted ids, all up to `upto`; keyslices.slice_keys, which
+    also writes them to the slice's file)."""
+    from fazhi.corpus.keyslices import Slice, slice_keys
+
+    if isinstance(src, Slice):
+        return slice_keys(src, stored if stored is not None else np.zeros(0, np.int64))
     if isinstance(src, str):
         keys = np.load(src)
         return keys[keys[:, 1] <= upto]
@@ -287,7 +298,7 @@ def key_sources(conn, key_bits: int, key_files: list[Path] | None = None) -> tup
     return hash_ranges(parts_for(n_keys), key_bits), n_keys
 
 
-def links_local(corpus, workdir: str | None = None, runner=None, key_files: list[Path] | None = None):
+def links_local(corpus, workdir: str | None = None, runner=None, beside: "MergeBeside | None" = None):
     """Every verified match of the corpus (rows seen from the later report), on numpy, one
     partition at a time: the pairs of each hash range are spilled to bucket files by new paragraph
     (in a temporary folder under `workdir`), then each bucket is counted and verified, so memory
@@ -295,26 +306,28 @@ def links_local(corpus, workdir: str | None = None, runner=None, key_files: list
     disk (fazhi.corpus.parallel: local worker processes, or a Dask LocalCluster's) both steps run
     in those processes, one partition a task, each writing its own bucket files: on one machine the
     pairs are shuffled through the disk instead of through Dask's scheduler (linkdask).
-    `key_files`: every band key of the corpus, sorted, in files of consecutive hash ranges
-    (keyspill.export_sorted), read instead of band_keys (a fresh build merging them meanwhile).
+    `beside`: a fresh build's keys, read from its side file in slices (keyslices) instead of from
+    band_keys, each slice handed to the merge into band_keys (MergeBeside) once read.
     Returns LinkRows: workers send them back as numpy columns, so this process imports no pandas."""
     import tempfile
 
     url = corpus.engine.url.render_as_string(hide_password=False)
     in_workers = runner is not None and buckets_in_workers(runner, url)
     with corpus.engine.connect() as conn, tempfile.TemporaryDirectory(dir=workdir, prefix="fazhi-links-") as tmp:
-        ranges, n_keys = key_sources(conn, corpus.params.key_bits, key_files)
+        ranges, n_keys = (beside.sources, beside.n_keys) if beside else key_sources(conn, corpus.params.key_bits)
         buckets = max(NEW_PARTS, 2 * parts_for(n_keys))
         stamp = paragraphs_stamp(conn)
+        read = beside.exported if beside is not None else (lambda _src: None)
         if in_workers:
-            for _n in runner.map(pairs_to_buckets, ranges, url, tmp, buckets, stamp, per_task=1):
-                pass
+            for r, _n in zip(ranges, runner.map(pairs_to_buckets, ranges, url, tmp, buckets, stamp, per_task=1)):
+                read(r)
             parts = list(runner.map(matches_of_bucket, [(tmp, i) for i in range(buckets)], url,
                                      corpus.params.min_chars, stamp, per_task=1))
         else:
             paras, memo = _paragraphs_for(conn, url, stamp), RunMemo()
             for r in ranges:
                 spill_range(conn, r, paras, _bucket_files(tmp, buckets, "main"), stamp[0])
+                read(r)
             parts = [LinkRows.of(verify_pairs(conn, best_pairs(*unspill(tmp, i)), corpus.params.min_chars,
                                               paras.repeats, memo=memo)) for i in range(buckets)]
     return LinkRows.concat(parts)
@@ -350,7 +363,7 @@ def pairs_to_buckets(rng: KeySource, url: str, folder: str, buckets: int, stamp:
 def spill_range(conn, rng: KeySource, paras: Paragraphs, files: list[Path], upto: int) -> int:
     """Step 1 on one hash range (keys of paragraphs up to `upto`), its pairs appended to `files` a
     chunk at a time; returns how many."""
-    keys = key_rows(conn, rng, upto)
+    keys = key_rows(conn, rng, upto, paras.ids)
     n = 0
     for new, old in key_pair_chunks(keys[:, 0], keys[:, 1], paras):
         spill_arrays(new, old, files)

@@ -95,7 +95,9 @@ class Utf16Text(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):  # noqa: ANN001
-        return None if value is None else pack_utf16(value)
+        if value is None or isinstance(value, bytes):  # bytes: packed already (unitrows.UnitRows)
+            return value
+        return pack_utf16(value)
 
     def process_result_value(self, value, dialect):  # noqa: ANN001
         if value is None or isinstance(value, str):

@@ -4,7 +4,6 @@ parallel build, reindex), all through `UnitRows`: the units as the store keeps t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,7 +27,7 @@ class UnitRows:
     end: np.ndarray  # int64
     nchars: np.ndarray  # int32, length of the unit's normalised string
     text_hash: np.ndarray  # int64
-    content: list[str]
+    content: list[bytes]  # the units' text as stored (packing.pack_utf16), packed where the units are made
     counts: np.ndarray  # int32, keys planned for each unit (0: not indexed)
     keys: np.ndarray  # int64, those keys, unit after unit
 
@@ -36,11 +35,12 @@ class UnitRows:
     def of(cls, units: list[Unit], plan: Any = None) -> "UnitRows":
         """The rows of `units` with the keys of `plan` (None: the index plan worked out here)."""
         from fazhi.corpus.candidates import index_plan
+        from fazhi.corpus.packing import pack_utf16
 
         plan = index_plan(units) if plan is None else plan
         return cls(np.array([u.level for u in units], np.int8), np.array([u.start for u in units], np.int64),
                    np.array([u.end for u in units], np.int64), np.array([len(u.norm) for u in units], np.int32),
-                   np.array([u.text_hash for u in units], np.int64), [u.content for u in units],
+                   np.array([u.text_hash for u in units], np.int64), [pack_utf16(u.content) for u in units],
                    np.array([len(keys) for keys in plan], np.int32),
                    np.array([h for keys in plan for _b, h in keys], np.int64))
 
@@ -61,18 +61,20 @@ def insert_units(conn, items: list[tuple[int, UnitRows]], spill: "KeySpill | Non
     from fazhi.corpus.bandindex import insert_keys
     from fazhi.corpus.models import ParagraphRow
 
-    rows: list[tuple] = []  # _PARAGRAPH_COLS + content
-    for report_id, r in items:
-        rows.extend(zip(repeat(report_id), range(len(r)), r.level.tolist(), r.start.tolist(), r.end.tolist(),
-                        r.nchars.tolist(), r.text_hash.tolist(), r.content))
-    if not rows:
+    rows = [r for _rid, r in items]
+    n = sum(map(len, rows))
+    if not n:
         return []
+    cols = (  # _PARAGRAPH_COLS + content, column by column (the driver reads them row by row)
+        [rid for rid, r in items for _ in range(len(r))], [i for r in rows for i in range(len(r))],
+        *(np.concatenate([getattr(r, c) for r in rows]).tolist() for c in _PARAGRAPH_COLS[2:]),
+        [b for r in rows for b in r.content])
     if conn.dialect.name == "sqlite":
-        ids = _insert_paragraphs_sqlite(conn, rows)
+        ids = _insert_paragraphs_sqlite(conn, cols, n)
     else:
         q = insert(ParagraphRow).returning(ParagraphRow.id, sort_by_parameter_order=True)
-        ids = conn.execute(q, [dict(zip((*_PARAGRAPH_COLS, "content"), row)) for row in rows]).scalars().all()
-    keys = _key_array(ids, [r for _rid, r in items])
+        ids = conn.execute(q, [dict(zip((*_PARAGRAPH_COLS, "content"), row)) for row in zip(*cols)]).scalars().all()
+    keys = _key_array(ids, rows)
     if spill is None:
         insert_keys(conn, zip(keys[:, 0].tolist(), keys[:, 1].tolist()))
     else:
@@ -90,15 +92,13 @@ def _key_array(ids: list[int], rows: list[UnitRows]) -> np.ndarray:
     return np.column_stack((hashes, pids))
 
 
-def _insert_paragraphs_sqlite(conn, rows: list[tuple]) -> list[int]:
-    """The rows in one executemany of the driver, with the ids SQLite would give them (the next
-    after the highest; the writer holds the database's write lock, its reports row is written)."""
-    from fazhi.corpus.packing import pack_utf16
-
+def _insert_paragraphs_sqlite(conn, cols: tuple[list, ...], n: int) -> list[int]:
+    """The n rows (given column by column) in one executemany of the driver, with the ids SQLite
+    would give them (the next after the highest; the writer holds the database's write lock, its
+    reports row is written)."""
     first = (conn.exec_driver_sql("SELECT max(id) FROM paragraphs").scalar() or 0) + 1
-    ids = list(range(first, first + len(rows)))
-    cols = ", ".join(f'"{c}"' for c in ("id", *_PARAGRAPH_COLS, "content"))
-    sql = f"INSERT INTO paragraphs ({cols}) VALUES ({', '.join('?' * (len(_PARAGRAPH_COLS) + 2))})"
-    conn.connection.driver_connection.executemany(
-        sql, [(pid, *row[:-1], pack_utf16(row[-1])) for pid, row in zip(ids, rows)])
-    return ids
+    ids = range(first, first + n)
+    names = ", ".join(f'"{c}"' for c in ("id", *_PARAGRAPH_COLS, "content"))
+    sql = f"INSERT INTO paragraphs ({names}) VALUES ({', '.join('?' * (len(_PARAGRAPH_COLS) + 2))})"
+    conn.connection.driver_connection.executemany(sql, zip(ids, *cols))
+    return list(ids)
