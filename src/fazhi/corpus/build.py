@@ -281,7 +281,7 @@ def _import_for_links(corpus: "Corpus", runner: "Runner") -> Callable[[], None]:
 
 def _warm_workers(corpus: "Corpus", runner: "Runner") -> list:
     """Have the workers load what a links pass of the whole corpus reads (fazhi.corpus.links
-    .warm_for_links) while this process exports the keys: handles to keep until the pass is done."""
+    .warm_for_links) while this process slices the keys: handles to keep until the pass is done."""
     from fazhi.corpus.links import warm_for_links
 
     if not _links_in_workers(corpus, runner):

@@ -314,7 +314,8 @@ def links_local(corpus, workdir: str | None = None, runner=None, beside: "MergeB
     url = corpus.engine.url.render_as_string(hide_password=False)
     in_workers = runner is not None and buckets_in_workers(runner, url)
     with corpus.engine.connect() as conn, tempfile.TemporaryDirectory(dir=workdir, prefix="fazhi-links-") as tmp:
-        ranges, n_keys = (beside.sources, beside.n_keys) if beside else key_sources(conn, corpus.params.key_bits)
+        ranges, n_keys = ((beside.sources, beside.n_keys) if beside is not None
+                          else key_sources(conn, corpus.params.key_bits))
         buckets = max(NEW_PARTS, 2 * parts_for(n_keys))
         stamp = paragraphs_stamp(conn)
         read = beside.exported if beside is not None else (lambda _src: None)
@@ -399,9 +400,9 @@ def unspill(folder: str, bucket: int) -> Pairs:
 def warm_for_links(url: str) -> bool:
     """In a worker, before a links pass: the libraries its steps use imported, the table that
     normalises what they verify built (fazhi.corpus.norms) and the store's paragraphs loaded for
-    the pass (its stamp is taken now: the build has stored its last report), while this process
-    would otherwise wait (fazhi.corpus.build runs it during the keys' export). False when that
-    failed: the pass itself will say why."""
+    the pass (its stamp is taken now: the build has stored its last report), each worker once,
+    ahead of the pass' tasks (fazhi.corpus.build sends it as soon as its last report is stored,
+    while this process slices the keys). False when that failed: the pass itself will say why."""
     import importlib
 
     try:
