@@ -439,9 +439,10 @@ def main() -> int:
     for n in sizes:
         results.append(measure(n, args.work, args.db if len(sizes) == 1 else None, args.seed, args.queries,
                                args.bf_sample, args.procs, not args.no_build, args.match))
-        files = sorted((args.work / f"synth-{n}").glob("*.txt"))
-        results[-1]["dask"] = [dask_speedup(files[:int(m)], args.work, args.dask_runs)
-                               for m in args.dask_n.split(",") if m]
+        if args.dask_n:
+            files = sorted((args.work / f"synth-{n}").glob("*.txt"))
+            results[-1]["dask"] = [dask_speedup(files[:int(m)], args.work, args.dask_runs)
+                                   for m in args.dask_n.split(",")]
         print(table(results, args.procs), flush=True)
     return 0
 

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import numpy as np
 
-from fazhi.corpus.keyspill import PARTS, of_stored
+from fazhi.corpus.keyspill import PARTS, stored_sorted
 
 SLICE_ROWS = 500_000  # keys a slice holds, about (a partition of band_keys holds as many) ...
 LEAST_SLICES = 16  # ... unless that makes fewer slices than this (a small build: work for every worker)
@@ -59,8 +59,7 @@ def slice_keys(s: Slice, stored: np.ndarray) -> np.ndarray:
     id), as an (n, 2) int64 array, also written to the slice's file."""
     with closing(_open(Path(s.path))) as conn:
         blobs = [b for (b,) in conn.execute("SELECT keys FROM batches WHERE part BETWEEN ? AND ?", (s.first, s.last))]
-    arr = of_stored(np.frombuffer(b"".join(blobs), dtype=np.int64).reshape(-1, 2), stored)
-    arr = arr[np.lexsort((arr[:, 1], arr[:, 0]))]
+    arr = stored_sorted(blobs, stored)
     np.save(s.out, arr)
     return arr
 

@@ -249,17 +249,18 @@ def _sorted_part(raw: sqlite3.Connection, part: int, stored: np.ndarray) -> np.n
     blobs = [b for (b,) in raw.execute("SELECT keys FROM spill.batches WHERE part = ?", (part,))]
     if not blobs:
         return None
-    arr = of_stored(np.frombuffer(b"".join(blobs), dtype=np.int64).reshape(-1, 2), stored)
-    del blobs
-    return arr[np.lexsort((arr[:, 1], arr[:, 0]))]
+    return stored_sorted(blobs, stored)
 
 
-def of_stored(arr: np.ndarray, stored: np.ndarray) -> np.ndarray:
-    """The (hash, paragraph id) rows whose paragraph id is in `stored` (sorted ids)."""
+def stored_sorted(blobs: list[bytes], stored: np.ndarray) -> np.ndarray:
+    """The (hash, paragraph id) rows packed in a side file's blobs whose paragraph id is in `stored`
+    (sorted ids), sorted by (hash, paragraph id), as an (n, 2) int64 array."""
+    arr = np.frombuffer(b"".join(blobs), dtype=np.int64).reshape(-1, 2)
     if not len(stored):
         return arr[:0]
     at = np.minimum(np.searchsorted(stored, arr[:, 1]), len(stored) - 1)
-    return arr[stored[at] == arr[:, 1]]
+    arr = arr[stored[at] == arr[:, 1]]
+    return arr[np.lexsort((arr[:, 1], arr[:, 0]))]
 
 
 def _insert_sorted(raw: sqlite3.Connection, arr: np.ndarray) -> int:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from fazhi.corpus.candidates import MAX_BAND_ROWS, MAX_CANDIDATES, MAX_REPEATS
+from fazhi.corpus import keyslices
 from fazhi.corpus.linkrows import LinkRows
 from fazhi.corpus.linkverify import RunMemo, memo_for, verify_pairs
 
@@ -35,7 +36,7 @@ HASH_PARTS = 16  # hash ranges read one at a time (links_local) or as Dask parti
 NEW_PARTS = 16  # partitions of the (new, old) pairs, by new paragraph
 DENSE_SPAN = 4  # see Paragraphs.dense
 # a hash range of band_keys, a file of its keys, sorted (.npy), or a slice of a build's side file
-KeySource = "tuple[int, int] | str | keyslices.Slice"
+KeySource = tuple[int, int] | str | keyslices.Slice
 
 
 @dataclass(frozen=True)
@@ -244,10 +245,8 @@ def key_rows(conn, src: KeySource, upto: int, stored: np.ndarray | None = None) 
     links_dask), of paragraphs with ids up to `upto`; or those of a slice of a build's side file
     whose paragraph id is in `stored` (sorted ids, all up to `upto`; keyslices.slice_keys, which
     also writes them to the slice's file)."""
-    from fazhi.corpus.keyslices import Slice, slice_keys
-
-    if isinstance(src, Slice):
-        return slice_keys(src, stored if stored is not None else np.zeros(0, np.int64))
+    if isinstance(src, keyslices.Slice):
+        return keyslices.slice_keys(src, stored if stored is not None else np.zeros(0, np.int64))
     if isinstance(src, str):
         keys = np.load(src)
         return keys[keys[:, 1] <= upto]
