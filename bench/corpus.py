@@ -274,6 +274,8 @@ def dask_speedup(files: list[Path], work: Path, runs: int = 1) -> dict:
     times alternately (this VM's speed drifts by 10-20 % within minutes: the median of the runs' own
     speed-ups is the figure), with the CPU seconds of this process (client, scheduler, writer) and
     of each worker process, and each build's storing (to the last batch) and tail (after it)."""
+    import distributed  # noqa: F401 - imported before any build is timed, else the first one alone pays it (~1 s)
+
     out: dict = {"dask_n": len(files), "dask_runs": []}
     for _ in range(runs):
         one: dict = {}

@@ -177,6 +177,30 @@ def test_same_report_in_four_formats_is_stored_once(db_url, one_report_four_form
             assert match_report(c, report) == []  # the stored version is the report itself, not a copy
 
 
+def test_one_batch_stores_each_report_once_in_file_order(corpus, tmp_path):
+    """A batch of a build (fazhi.corpus.batch.add_prepared, the reports inserted in one statement):
+    the same file twice and the same text in another encoding are stored once, as the first of
+    them; new reports get ascending ids in the order of the files, and each file's result names
+    the report it is."""
+    from fazhi.corpus.batch import PrepareOptions, add_prepared, prepare_file
+
+    from conftest import sample_text
+
+    a, b, a_gbk = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "a-gbk.txt"
+    a.write_text(sample_text("001"), encoding="utf-8")
+    b.write_text(sample_text("003"), encoding="utf-8")
+    a_gbk.write_text(sample_text("001"), encoding="gb18030")
+    opts = PrepareOptions(None, corpus.params.to_dict(), 50 << 20, False, prematch=False, deferred=True)
+    got = add_prepared(corpus, [prepare_file(str(f), opts) for f in (a, a, b, a_gbk)], match=False)
+    (ia, new_a), (ia2, again), (ib, new_b), (ia3, gbk) = got
+    assert (new_a, again, new_b, gbk) == (True, False, True, False)
+    assert ia == ia2 == ia3 and ib > ia and corpus.size() == 2
+    rows = {r["id"]: r for r in corpus.rows(("id", "path", "sha256"))}
+    assert rows[ia]["path"].endswith("a.txt") and rows[ib]["path"].endswith("b.txt")
+    assert add_prepared(corpus, [prepare_file(str(f), opts) for f in (b, a_gbk)], match=False) == [
+        (ib, False), (ia, False)]  # a later batch finds them stored
+
+
 def test_text_key_ignores_layout_and_script_but_not_content():
     from fazhi.corpus.store import text_key
     from conftest import sample_text

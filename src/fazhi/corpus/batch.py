@@ -177,13 +177,10 @@ def add_prepared(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex |
 
 def _add_batch(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | None",
                match: bool = True, spill: "KeySpill | None" = None) -> list[tuple[int, bool]]:
-    from sqlalchemy import insert
-
     from fazhi.corpus import matchstore
     from fazhi.corpus.candidates import index_plan
     from fazhi.corpus.copies import REPORT_COLS
     from fazhi.corpus.database import lock_matches
-    from fazhi.corpus.models import ReportRow
     from fazhi.corpus.store import _now
     from fazhi.corpus.unitrows import UnitRows, insert_units
 
@@ -192,21 +189,22 @@ def _add_batch(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | N
         lock_matches(conn)
         shas = [it.values["sha256"] for it in items]
         keys = [it.values["text_key"] for it in items]
-        known = _known(conn, shas, [k for k in keys if k])
-        new: list[tuple[int, Prepared]] = []
-        now = _now()
+        known: dict = _known(conn, shas, [k for k in keys if k])
+        fresh: list[Prepared] = []  # the reports to insert; a slot of `out` holds -1 - their index
         for it, sha, key in zip(items, shas, keys):
             rid = known.get(("sha", sha)) or (known.get(("key", key)) if key else None)
-            if rid is not None:
+            if rid is not None:  # stored before (>= 1) or earlier in this batch (<= -1)
                 out.append((rid, False))
                 continue
-            values = {**it.values, "added_at": now, "analyzed_at": now}
-            rid = conn.execute(insert(ReportRow).returning(ReportRow.id), values).scalar_one()
-            known[("sha", sha)] = rid
+            known[("sha", sha)] = -1 - len(fresh)
             if key:
-                known.setdefault(("key", key), rid)
-            new.append((rid, it))
-            out.append((rid, True))
+                known.setdefault(("key", key), -1 - len(fresh))
+            out.append((-1 - len(fresh), True))
+            fresh.append(it)
+        now = _now()
+        ids = _insert_reports(conn, [{**it.values, "added_at": now, "analyzed_at": now} for it in fresh])
+        out = [(ids[-1 - rid] if rid < 0 else rid, added) for rid, added in out]
+        new: list[tuple[int, Prepared]] = list(zip(ids, fresh))
         plans = {rid: it.plan if len(it.plan) == len(it.units) else index_plan(it.units) for rid, it in new}
         rows = [(rid, it.rows if it.rows is not None else UnitRows.of(it.units, plans[rid])) for rid, it in new]
         pids = iter(insert_units(conn, rows, spill))
@@ -221,6 +219,22 @@ def _add_batch(corpus: "Corpus", items: list[Prepared], recent: "RecentIndex | N
             if recent is not None:
                 recent.add({**{c: it.values.get(c) for c in REPORT_COLS}, "id": rid}, it.units, plans[rid], own)
     return out
+
+
+def _insert_reports(conn, rows: list[dict]) -> list[int]:
+    """Insert report rows (distinct sha256) in batched statements; their ids, in the order given.
+    RETURNING gives each row's id with its sha256: SQLAlchemy inserts many rows a statement only
+    when it need not keep their order (asked to, it inserts them one a statement on SQLite), and a
+    statement per report was a third of the writer's time (bench/RESULTS.md, session 18)."""
+    from sqlalchemy import insert
+
+    from fazhi.corpus.models import ReportRow
+
+    if not rows:
+        return []
+    got = dict((sha, rid) for rid, sha in conn.execute(
+        insert(ReportRow).returning(ReportRow.id, ReportRow.sha256), rows))
+    return [got[r["sha256"]] for r in rows]
 
 
 def _known(conn, shas: list[str], keys: list[str]) -> dict[tuple[str, str], int]:

@@ -155,8 +155,11 @@ class Runner:
 
 # Files a Dask task: the scheduler, the client and the worker each spend ~10 ms a task. 2,000 reports, 1 and 2
 # local workers (bench/corpus.py's dask_speedup): 8 → 1.60x (this process 16 CPU s), 16 → 1.65x (14 s),
-# 32 → 1.74x and 1.75x (13 and 11 s). 32 files are ~1.7 MB of results and under a second of a worker's time.
-DASK_CHUNK = 32
+# 32 → 1.74x and 1.75x (13 and 11 s). 64 (session 18; 2 workers, four runs each, alternately): this process
+# 3.1 against 3.5 CPU s a build, all processes 38.7 against 39.9. 64 files are ~1.2 MB of results (the text
+# packed as stored, UnitRows) and about a second of a worker's time; the last tasks of a build are smaller
+# (_tapered), so the workers still finish together.
+DASK_CHUNK = 64
 # A LocalCluster (`--dask local`) shares this machine's cores with the client, the scheduler and the
 # writer, so its housekeeping is turned down: the workers' statistical profiler samples every 10 ms (a
 # sixth of their CPU on this work), and every process checks its event loop every 20 ms and samples the
