@@ -384,6 +384,10 @@ def table(results: list[dict], procs: int) -> str:
             ("band rows", lambda r: f"{r['band_rows']:,}"),
             ("DB file MB", lambda r: f"{r['db_mb']:.0f}"),
             ("peak RSS MB (main / worker)", lambda r: f"{r['maxrss_mb']:.0f} / {r['maxrss_children_mb']:.0f}")]
+    return _render(rows, results)
+
+
+def _render(rows: list[tuple], results: list[dict]) -> str:
     w = max(len(k) for k, _ in rows)
     lines = [f"| {'measure':{w}s} | " + " | ".join(f"N={r['n']}" for r in results) + " |",
              f"|{'-' * (w + 2)}|" + "|".join("-" * (len(f"N={r['n']}") + 2) for r in results) + "|"]
@@ -432,12 +436,26 @@ def main() -> int:
     ap.add_argument("--match", choices=("auto", "each", "end"), default="auto", help="as `fazhi corpus add --match`")
     ap.add_argument("--dask-n", default="", help="also build the first N reports (several: N,M,...) on a Dask "
                     "LocalCluster of 1 and of 2 workers and print the speed-up")
+    ap.add_argument("--dask-only", action="store_true", help="only the Dask builds of --dask-n (of the first "
+                    "reports of the one --sizes corpus, generated if missing)")
     ap.add_argument("--dask-runs", type=int, default=3, help="Dask builds of 1 and 2 workers, alternately: the "
                     "median speed-up is printed")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     args.work.mkdir(parents=True, exist_ok=True)
     results = []
+    if args.dask_only:
+        from fazhi.corpus.synth import generate
+
+        n = sizes[0]
+        sdir = args.work / f"synth-{n}"
+        if not (sdir / "manifest.json").exists():
+            generate(n, sdir, seed=args.seed)
+        files = sorted(sdir.glob("*.txt"))
+        res = {"n": n, "dask": [dask_speedup(files[:int(m)], args.work, args.dask_runs)
+                                for m in args.dask_n.split(",")]}
+        print(_render(_dask_rows([res]), [res]), flush=True)
+        return 0
     for n in sizes:
         results.append(measure(n, args.work, args.db if len(sizes) == 1 else None, args.seed, args.queries,
                                args.bf_sample, args.procs, not args.no_build, args.match))
