@@ -129,18 +129,26 @@ def brute_force(corpus, units, sample_ids: list[int], exclude: int) -> list[tupl
     return out
 
 
+def synth_dir(n: int, work: Path, seed: int) -> Path:
+    """WORK/synth-N: N synthetic reports, generated the first time (kept and re-used)."""
+    from fazhi.corpus.synth import generate
+
+    sdir = work / f"synth-{n}"
+    if not (sdir / "manifest.json").exists():
+        generate(n, sdir, seed=seed)
+    return sdir
+
+
 def measure(n: int, work: Path, db: Path | None, seed: int, queries: int, bf_sample: int, procs: int,
             build_: bool = True, match: str = "auto") -> dict:
     from fazhi.corpus import open_corpus
     from fazhi.corpus.copies import match_report, match_stored, subject_of, verified_matches
     from fazhi.corpus.fingerprint import report_units
-    from fazhi.corpus.synth import Manifest, generate
+    from fazhi.corpus.synth import Manifest
 
     import fazhi
 
-    sdir = work / f"synth-{n}"
-    if not (sdir / "manifest.json").exists():
-        generate(n, sdir, seed=seed)
+    sdir = synth_dir(n, work, seed)
     manifest = Manifest.load(sdir / "manifest.json")
     files = [sdir / r["file"] for r in manifest.reports]
     db = db or work / f"corpus-{n}.db"
@@ -445,13 +453,8 @@ def main() -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     results = []
     if args.dask_only:
-        from fazhi.corpus.synth import generate
-
         n = sizes[0]
-        sdir = args.work / f"synth-{n}"
-        if not (sdir / "manifest.json").exists():
-            generate(n, sdir, seed=args.seed)
-        files = sorted(sdir.glob("*.txt"))
+        files = sorted(synth_dir(n, args.work, args.seed).glob("*.txt"))
         res = {"n": n, "dask": [dask_speedup(files[:int(m)], args.work, args.dask_runs)
                                 for m in args.dask_n.split(",")]}
         print(_render(_dask_rows([res]), [res]), flush=True)

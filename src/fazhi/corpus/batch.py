@@ -232,8 +232,7 @@ def _insert_reports(conn, rows: list[dict]) -> list[int]:
 
     if not rows:
         return []
-    got = dict((sha, rid) for rid, sha in conn.execute(
-        insert(ReportRow).returning(ReportRow.id, ReportRow.sha256), rows))
+    got = {sha: rid for rid, sha in conn.execute(insert(ReportRow).returning(ReportRow.id, ReportRow.sha256), rows)}
     return [got[r["sha256"]] for r in rows]
 
 
